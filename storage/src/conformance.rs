@@ -3,7 +3,7 @@
 //! A backend's tests expand it with [`conformance_tests!`](crate::conformance_tests), giving an
 //! async factory that returns a [`Fixture`]:
 //!
-//! ```ignore
+//! ```text
 //! async fn fixture() -> storage::conformance::Fixture { /* open an empty store */ }
 //! storage::conformance_tests!(fixture);
 //! ```

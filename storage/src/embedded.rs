@@ -126,6 +126,17 @@ pub trait Snapshot: 'static {
     ) -> Result<()>;
 }
 
+/// Whether the range between two bounds is empty. Ordered maps (`BTreeMap`, redb, sled) must not
+/// be asked for an inverted range, so engines check this first.
+pub fn bounds_empty(from: Bound<&[u8]>, to: Bound<&[u8]>) -> bool {
+    match (from, to) {
+        (Bound::Included(from), Bound::Included(to)) => from > to,
+        (Bound::Included(from) | Bound::Excluded(from), Bound::Excluded(to))
+        | (Bound::Excluded(from), Bound::Included(to)) => from >= to,
+        _ => false,
+    }
+}
+
 /// Tuning of an [`EmbeddedStore`].
 #[derive(Clone, Debug)]
 pub struct EmbeddedOptions {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use parking_lot::{RawRwLock, RwLock, lock_api::ArcRwLockReadGuard};
 
 use crate::Result;
-use crate::embedded::{EmbeddedOptions, EmbeddedStore, Engine, Snapshot, Table, WriteBatch};
+use crate::embedded::{EmbeddedOptions, EmbeddedStore, Engine, Snapshot, Table, WriteBatch, bounds_empty};
 
 /// The in-memory store.
 pub type MemoryStore = EmbeddedStore<MemoryEngine>;
@@ -102,17 +102,6 @@ impl Snapshot for MemorySnapshot {
             }
         }
         Ok(())
-    }
-}
-
-/// Whether a range is empty; `BTreeMap::range` panics on inverted bounds.
-pub(crate) fn bounds_empty(from: Bound<&[u8]>, to: Bound<&[u8]>) -> bool {
-    match (from, to) {
-        (Bound::Included(from), Bound::Included(to)) => from > to,
-        (Bound::Included(from), Bound::Excluded(to))
-        | (Bound::Excluded(from), Bound::Included(to))
-        | (Bound::Excluded(from), Bound::Excluded(to)) => from >= to,
-        _ => false,
     }
 }
 
