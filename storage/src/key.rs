@@ -6,8 +6,9 @@ use crate::StorageError;
 pub const MAX_KEY_LEN: usize = 4096;
 
 /// The largest value accepted, in bytes: etcd's default request limit (`--max-request-bytes`,
-/// 1.5 MiB), so that every backend accepts exactly the same objects.
-pub const MAX_VALUE_LEN: usize = 1536 * 1024;
+/// 1.5 MiB) less room for the key and the transaction around it, so that every backend accepts
+/// exactly the same objects.
+pub const MAX_VALUE_LEN: usize = 1536 * 1024 - 16 * 1024;
 
 /// Checks that `key` is acceptable to every backend: non-empty, at most [`MAX_KEY_LEN`] bytes, and
 /// free of NUL bytes (the embedded engines use NUL as a separator).

@@ -8,7 +8,9 @@ use std::ops::Bound;
 use std::path::Path;
 
 use redb::{ReadableDatabase, TableDefinition};
-use storage::embedded::{EmbeddedOptions, EmbeddedStore, Engine, Snapshot, Table, WriteBatch, bounds_empty};
+use storage::embedded::{
+    EmbeddedOptions, EmbeddedStore, Engine, Snapshot, Table, WriteBatch, bounds_empty,
+};
 use storage::{Result, StorageError};
 
 /// A store over redb.
@@ -28,7 +30,10 @@ pub struct RedbOptions {
 
 impl Default for RedbOptions {
     fn default() -> Self {
-        RedbOptions { embedded: EmbeddedOptions::default(), cache_bytes: 64 << 20 }
+        RedbOptions {
+            embedded: EmbeddedOptions::default(),
+            cache_bytes: 64 << 20,
+        }
     }
 }
 
@@ -65,17 +70,24 @@ pub struct RedbEngine {
 impl RedbEngine {
     /// Opens or creates `dir/nave.redb` and its tables.
     pub fn open(dir: &Path, cache_bytes: usize) -> Result<Self> {
-        std::fs::create_dir_all(dir)
-            .map_err(|error| StorageError::unavailable(format!("cannot create {}", dir.display()), error))?;
+        std::fs::create_dir_all(dir).map_err(|error| {
+            StorageError::unavailable(format!("cannot create {}", dir.display()), error)
+        })?;
         let database = redb::Database::builder()
             .set_cache_size(cache_bytes)
             .create(dir.join(FILE_NAME))
             .map_err(|error| engine_error("open")(error.into()))?;
-        let transaction = database.begin_write().map_err(|error| engine_error("begin")(error.into()))?;
+        let transaction = database
+            .begin_write()
+            .map_err(|error| engine_error("begin")(error.into()))?;
         for table in Table::ALL {
-            transaction.open_table(definition(table)).map_err(|error| engine_error("create table")(error.into()))?;
+            transaction
+                .open_table(definition(table))
+                .map_err(|error| engine_error("create table")(error.into()))?;
         }
-        transaction.commit().map_err(|error| engine_error("commit")(error.into()))?;
+        transaction
+            .commit()
+            .map_err(|error| engine_error("commit")(error.into()))?;
         Ok(RedbEngine { database })
     }
 }
@@ -84,17 +96,25 @@ impl Engine for RedbEngine {
     type Snapshot = RedbSnapshot;
 
     fn snapshot(&self) -> Result<RedbSnapshot> {
-        let transaction = self.database.begin_read().map_err(|error| engine_error("begin read")(error.into()))?;
+        let transaction = self
+            .database
+            .begin_read()
+            .map_err(|error| engine_error("begin read")(error.into()))?;
         Ok(RedbSnapshot { transaction })
     }
 
     fn commit(&self, batch: WriteBatch) -> Result<()> {
-        let transaction = self.database.begin_write().map_err(|error| engine_error("begin write")(error.into()))?;
+        let transaction = self
+            .database
+            .begin_write()
+            .map_err(|error| engine_error("begin write")(error.into()))?;
         {
             let mut tables = Vec::with_capacity(4);
             for table in Table::ALL {
                 tables.push(
-                    transaction.open_table(definition(table)).map_err(|error| engine_error("open table")(error.into()))?,
+                    transaction
+                        .open_table(definition(table))
+                        .map_err(|error| engine_error("open table")(error.into()))?,
                 );
             }
             for (table, key, value) in batch.ops() {
@@ -106,7 +126,9 @@ impl Engine for RedbEngine {
                 .map_err(|error| engine_error("write")(error.into()))?;
             }
         }
-        transaction.commit().map_err(|error| engine_error("commit")(error.into()))
+        transaction
+            .commit()
+            .map_err(|error| engine_error("commit")(error.into()))
     }
 }
 
@@ -131,7 +153,10 @@ impl Snapshot for RedbSnapshot {
             .transaction
             .open_table(definition(table))
             .map_err(|error| engine_error("open table")(error.into()))?;
-        Ok(table.get(key).map_err(|error| engine_error("get")(error.into()))?.map(|guard| guard.value().to_vec()))
+        Ok(table
+            .get(key)
+            .map_err(|error| engine_error("get")(error.into()))?
+            .map(|guard| guard.value().to_vec()))
     }
 
     fn scan(
@@ -149,8 +174,13 @@ impl Snapshot for RedbSnapshot {
             .transaction
             .open_table(definition(table))
             .map_err(|error| engine_error("open table")(error.into()))?;
-        let range = table.range::<&[u8]>((from, to)).map_err(|error| engine_error("range")(error.into()))?;
-        let mut step = |entry: std::result::Result<(redb::AccessGuard<'_, &[u8]>, redb::AccessGuard<'_, &[u8]>), redb::StorageError>| {
+        let range = table
+            .range::<&[u8]>((from, to))
+            .map_err(|error| engine_error("range")(error.into()))?;
+        let mut step = |entry: std::result::Result<
+            (redb::AccessGuard<'_, &[u8]>, redb::AccessGuard<'_, &[u8]>),
+            redb::StorageError,
+        >| {
             let (key, value) = entry.map_err(|error| engine_error("scan")(error.into()))?;
             visit(key.value(), value.value())
         };
@@ -175,10 +205,14 @@ impl Snapshot for RedbSnapshot {
 mod conformance {
     struct Guard(#[allow(dead_code)] tempfile::TempDir);
 
-    async fn fixture() -> storage::conformance::Fixture {
+    async fn fixture() -> Option<storage::conformance::Fixture> {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let store = super::open(dir.path(), super::RedbOptions::default()).expect("open redb store");
-        storage::conformance::Fixture { store: std::sync::Arc::new(store), guard: Box::new(Guard(dir)) }
+        let store =
+            super::open(dir.path(), super::RedbOptions::default()).expect("open redb store");
+        Some(storage::conformance::Fixture {
+            store: std::sync::Arc::new(store),
+            guard: Box::new(Guard(dir)),
+        })
     }
 
     storage::conformance_tests!(fixture);

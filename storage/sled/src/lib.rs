@@ -13,7 +13,9 @@
 use std::ops::Bound;
 use std::path::Path;
 
-use storage::embedded::{EmbeddedOptions, EmbeddedStore, Engine, Snapshot, Table, WriteBatch, bounds_empty};
+use storage::embedded::{
+    EmbeddedOptions, EmbeddedStore, Engine, Snapshot, Table, WriteBatch, bounds_empty,
+};
 use storage::{Result, StorageError};
 
 /// A store over sled.
@@ -33,7 +35,10 @@ pub struct SledOptions {
 
 impl Default for SledOptions {
     fn default() -> Self {
-        SledOptions { embedded: EmbeddedOptions::default(), cache_bytes: 64 << 20 }
+        SledOptions {
+            embedded: EmbeddedOptions::default(),
+            cache_bytes: 64 << 20,
+        }
     }
 }
 
@@ -85,7 +90,9 @@ impl Engine for SledEngine {
     type Snapshot = SledView;
 
     fn snapshot(&self) -> Result<SledView> {
-        Ok(SledView { tree: (*self.database).clone() })
+        Ok(SledView {
+            tree: (*self.database).clone(),
+        })
     }
 
     fn commit(&self, batch: WriteBatch) -> Result<()> {
@@ -96,7 +103,9 @@ impl Engine for SledEngine {
                 None => sled_batch.remove(prefixed(table, key)),
             }
         }
-        self.database.apply_batch(sled_batch).map_err(engine_error("apply batch"))?;
+        self.database
+            .apply_batch(sled_batch)
+            .map_err(engine_error("apply batch"))?;
         self.database.flush().map_err(engine_error("flush"))?;
         Ok(())
     }
@@ -110,7 +119,11 @@ pub struct SledView {
 
 impl Snapshot for SledView {
     fn get(&self, table: Table, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        Ok(self.tree.get(prefixed(table, key)).map_err(engine_error("get"))?.map(|value| value.to_vec()))
+        Ok(self
+            .tree
+            .get(prefixed(table, key))
+            .map_err(engine_error("get"))?
+            .map(|value| value.to_vec()))
     }
 
     fn scan(
@@ -161,10 +174,14 @@ impl Snapshot for SledView {
 mod conformance {
     struct Guard(#[allow(dead_code)] tempfile::TempDir);
 
-    async fn fixture() -> storage::conformance::Fixture {
+    async fn fixture() -> Option<storage::conformance::Fixture> {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let store = super::open(dir.path(), super::SledOptions::default()).expect("open sled store");
-        storage::conformance::Fixture { store: std::sync::Arc::new(store), guard: Box::new(Guard(dir)) }
+        let store =
+            super::open(dir.path(), super::SledOptions::default()).expect("open sled store");
+        Some(storage::conformance::Fixture {
+            store: std::sync::Arc::new(store),
+            guard: Box::new(Guard(dir)),
+        })
     }
 
     storage::conformance_tests!(fixture);
