@@ -11,6 +11,8 @@
 //! Cases assert only what the [`Store`] contract promises, never a backend's absolute revision
 //! numbers (etcd starts at 1, the embedded stores at 0).
 
+pub mod crash;
+
 use std::any::Any;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;

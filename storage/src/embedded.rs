@@ -163,6 +163,21 @@ impl Default for EmbeddedOptions {
 pub struct EmbeddedStore<E: Engine> {
     shared: Arc<Shared<E>>,
     requests: std::sync::mpsc::Sender<writer::Request>,
+    writer: Option<std::thread::JoinHandle<()>>,
+}
+
+impl<E: Engine> Drop for EmbeddedStore<E> {
+    /// Stops the writer after it has answered every queued request, so that once the store and
+    /// its watchers are gone the engine is closed (and its files unlocked) before this returns.
+    fn drop(&mut self) {
+        let (closed, _) = std::sync::mpsc::channel();
+        drop(std::mem::replace(&mut self.requests, closed));
+        if let Some(writer) = self.writer.take()
+            && writer.join().is_err()
+        {
+            tracing::error!(backend = self.shared.name, "the writer thread panicked");
+        }
+    }
 }
 
 impl<E: Engine> fmt::Debug for EmbeddedStore<E> {
@@ -202,8 +217,12 @@ impl<E: Engine> EmbeddedStore<E> {
             compacted: AtomicI64::new(compacted),
             events,
         });
-        let requests = writer::spawn(Arc::clone(&shared), options)?;
-        Ok(EmbeddedStore { shared, requests })
+        let (requests, writer) = writer::spawn(Arc::clone(&shared), options)?;
+        Ok(EmbeddedStore {
+            shared,
+            requests,
+            writer: Some(writer),
+        })
     }
 
     async fn submit<T>(

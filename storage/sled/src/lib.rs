@@ -186,3 +186,23 @@ mod conformance {
 
     storage::conformance_tests!(fixture);
 }
+
+#[cfg(test)]
+mod crash {
+    use std::sync::Arc;
+
+    fn open(dir: &std::path::Path) -> Arc<dyn storage::Store> {
+        Arc::new(super::open(dir, super::SledOptions::default()).expect("open sled store"))
+    }
+
+    #[test]
+    #[ignore = "child process of acknowledged_writes_survive_sigkill"]
+    fn crash_child() {
+        storage::conformance::crash::child(open);
+    }
+
+    #[test]
+    fn acknowledged_writes_survive_sigkill() {
+        storage::conformance::crash::parent("crash::crash_child", 25, open);
+    }
+}

@@ -47,17 +47,18 @@ pub(super) enum Request {
     },
 }
 
-/// Starts the writer thread; it stops when every sender is dropped.
+/// Starts the writer thread; it stops, after answering every queued request, when every sender
+/// is dropped.
 pub(super) fn spawn<E: Engine>(
     shared: Arc<Shared<E>>,
     options: EmbeddedOptions,
-) -> Result<Sender<Request>> {
+) -> Result<(Sender<Request>, std::thread::JoinHandle<()>)> {
     let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
+    let handle = std::thread::Builder::new()
         .name(format!("{}-writer", shared.name))
         .spawn(move || Writer::new(shared, options).run(receiver))
         .map_err(|error| StorageError::unavailable("cannot start the writer thread", error))?;
-    Ok(sender)
+    Ok((sender, handle))
 }
 
 /// A write's answer, held until its batch is committed.
