@@ -17,9 +17,15 @@ pub enum ConnectError {
         #[source]
         source: etcd_client::Error,
     },
-    /// Connected, but the first request failed.
-    #[error("etcd does not answer")]
-    Probe(#[source] StorageError),
+    /// The client was created, but etcd did not answer its first request.
+    #[error("cannot connect to etcd at {endpoints}")]
+    Unreachable {
+        /// The endpoints tried.
+        endpoints: String,
+        /// What the first request got.
+        #[source]
+        source: StorageError,
+    },
 }
 
 /// Maps an etcd client error onto a storage error. Revision numbers in `Compacted` and

@@ -98,7 +98,14 @@ impl EtcdStore {
             endpoints: options.endpoints.into(),
             compacted: Arc::new(AtomicI64::new(0)),
         };
-        let compacted = store.probe_compacted().await.map_err(ConnectError::Probe)?;
+        let compacted =
+            store
+                .probe_compacted()
+                .await
+                .map_err(|source| ConnectError::Unreachable {
+                    endpoints: store.endpoints.join(","),
+                    source,
+                })?;
         store.compacted.store(compacted, Ordering::Release);
         Ok(store)
     }

@@ -5,7 +5,7 @@
 //! but [`EtcdProcess::start_or_skip`] panics when `CI=true`, so CI can never pass by skipping.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -94,6 +94,11 @@ impl EtcdProcess {
             }
             Err(Missing(reason)) => panic!("etcd is required when CI=true: {reason}"),
         }
+    }
+
+    /// The server's data directory (removed when this is dropped).
+    pub fn data_dir(&self) -> &Path {
+        self._data.path()
     }
 
     /// Connects a store to this server.

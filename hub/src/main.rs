@@ -1,0 +1,90 @@
+//! `nave`: the hub's command line. Reads flags and the environment (the only place that does),
+//! then hands over to the `hub` library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use hub::StoreUrl;
+
+/// The nave hub: many logical Kubernetes control planes over one store.
+#[derive(Debug, Parser)]
+#[command(name = "nave", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the hub.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Where the hub keeps its state (the embedded store, certificates).
+    #[arg(long, env = "NAVE_DATA_DIR", default_value = ".nave")]
+    data_dir: PathBuf,
+    /// The store: redb (default), sled, memory, redb:///DIR, sled:///DIR or etcd://HOST:PORT[,...].
+    #[arg(long, env = "NAVE_STORE", default_value = "redb")]
+    store: String,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    // Listen for signals before anything can report readiness.
+    let shutdown = shutdown_signal()?;
+    let url = StoreUrl::parse(&args.store, &args.data_dir)?;
+    let store = hub::open_store(&url).await?;
+    let revision = store.current_revision().await?;
+    tracing::info!(store = %url, revision, "store open; the API server is not built yet, waiting for SIGINT or SIGTERM");
+    shutdown.await?;
+    tracing::info!("shutting down");
+    drop(store);
+    Ok(())
+}
+
+/// Installs the SIGINT and SIGTERM handlers now; the future completes on either.
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = anyhow::Result<()>>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        Ok(())
+    })
+}
