@@ -1,0 +1,46 @@
+# Every routine command of nave. `just` lists them.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# List the recipes.
+default:
+    @just --list --unsorted
+
+# Run the hub on the embedded default store (redb in ./.nave). Extra flags go to `nave serve`.
+run *FLAGS:
+    cargo run --release -p hub --bin nave -- serve {{FLAGS}}
+
+# Every test: unit, the storage conformance suite on memory, redb, sled and a real etcd,
+# the SIGKILL durability tests, end-to-end tests of real processes, and the examples.
+test:
+    cargo build --workspace --bins --examples
+    cargo test --workspace --no-fail-fast
+    cargo run -q -p examples --example storage_tour > /dev/null
+
+# Only the end-to-end tests (real `nave` and etcd processes).
+e2e:
+    cargo build -p hub --bin nave
+    cargo test -p tests
+
+# Every benchmark; figures go to docs/benchmarks.md by hand, with the command that made them.
+bench: bench-storage
+
+# The storage layer on every backend, beside the raw engines (release build).
+bench-storage *FLAGS:
+    cargo run --release -p storage-bench -- {{FLAGS}}
+
+# Format the code.
+fmt:
+    cargo fmt --all
+
+# Lint everything, warnings as errors.
+clippy:
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Build the API docs.
+doc:
+    cargo doc --workspace --no-deps
+
+# What CI runs on a fresh machine (installs the system packages first).
+ci:
+    bash .ci/run
