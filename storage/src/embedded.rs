@@ -20,6 +20,8 @@
 
 mod codec;
 mod read;
+#[cfg(test)]
+mod tests;
 mod watch;
 mod writer;
 
@@ -154,7 +156,7 @@ impl Default for EmbeddedOptions {
         EmbeddedOptions {
             max_batch: 1024,
             retain_revisions: 100_000,
-            broadcast_capacity: 1024,
+            broadcast_capacity: 256,
         }
     }
 }
