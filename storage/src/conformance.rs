@@ -11,6 +11,8 @@
 //! Cases assert only what the [`Store`] contract promises, never a backend's absolute revision
 //! numbers (etcd starts at 1, the embedded stores at 0).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support: failing loudly is the point
+
 pub mod crash;
 
 use std::any::Any;

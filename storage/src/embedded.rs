@@ -111,6 +111,9 @@ pub trait Engine: Send + Sync + 'static {
     fn commit(&self, batch: WriteBatch) -> Result<()>;
 }
 
+/// What [`Snapshot::scan`] calls for each entry: return `Ok(false)` to stop.
+pub type Visitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<bool> + 'a;
+
 /// A read view of an [`Engine`].
 pub trait Snapshot: 'static {
     /// The value of `key` in `table`.
@@ -124,7 +127,7 @@ pub trait Snapshot: 'static {
         from: Bound<&[u8]>,
         to: Bound<&[u8]>,
         reverse: bool,
-        visit: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
+        visit: &mut Visitor<'_>,
     ) -> Result<()>;
 }
 

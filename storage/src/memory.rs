@@ -12,7 +12,7 @@ use parking_lot::{RawRwLock, RwLock, lock_api::ArcRwLockReadGuard};
 
 use crate::Result;
 use crate::embedded::{
-    EmbeddedOptions, EmbeddedStore, Engine, Snapshot, Table, WriteBatch, bounds_empty,
+    EmbeddedOptions, EmbeddedStore, Engine, Snapshot, Table, Visitor, WriteBatch, bounds_empty,
 };
 
 /// The in-memory store.
@@ -84,7 +84,7 @@ impl Snapshot for MemorySnapshot {
         from: Bound<&[u8]>,
         to: Bound<&[u8]>,
         reverse: bool,
-        visit: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
+        visit: &mut Visitor<'_>,
     ) -> Result<()> {
         if bounds_empty(from, to) {
             return Ok(());

@@ -4,6 +4,8 @@
 //! The tests themselves are in `tests/tests/*.rs`. They need the `nave` binary built
 //! (`just test` builds it first; so does `cargo build --workspace --bins`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -1,6 +1,8 @@
 //! `nave serve` as a real process: it opens each kind of store, keeps what it stored across
 //! restarts, stops cleanly on SIGTERM and SIGINT, and refuses bad flags with one clear line.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
+
 use std::time::Duration;
 
 use tests::{EtcdProcess, NaveProcess, run_nave};

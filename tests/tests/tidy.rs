@@ -1,6 +1,8 @@
 //! Source-tree rules that reviews should not have to enforce: every Rust file opens with a `//!`
 //! doc saying what it is for, and no module is a `mod.rs`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
+
 use std::path::{Path, PathBuf};
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use redb::{ReadableDatabase, TableDefinition};
 use storage::embedded::{
-    EmbeddedOptions, EmbeddedStore, Engine, Snapshot, Table, WriteBatch, bounds_empty,
+    EmbeddedOptions, EmbeddedStore, Engine, Snapshot, Table, Visitor, WriteBatch, bounds_empty,
 };
 use storage::{Result, StorageError};
 
@@ -141,6 +141,15 @@ fn index(table: Table) -> usize {
     }
 }
 
+/// One item of a redb range iterator.
+type RangeEntry<'a> = std::result::Result<
+    (
+        redb::AccessGuard<'a, &'static [u8]>,
+        redb::AccessGuard<'a, &'static [u8]>,
+    ),
+    redb::StorageError,
+>;
+
 /// A redb read transaction: a consistent snapshot.
 #[derive(Debug)]
 pub struct RedbSnapshot {
@@ -165,7 +174,7 @@ impl Snapshot for RedbSnapshot {
         from: Bound<&[u8]>,
         to: Bound<&[u8]>,
         reverse: bool,
-        visit: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
+        visit: &mut Visitor<'_>,
     ) -> Result<()> {
         if bounds_empty(from, to) {
             return Ok(());
@@ -177,10 +186,7 @@ impl Snapshot for RedbSnapshot {
         let range = table
             .range::<&[u8]>((from, to))
             .map_err(|error| engine_error("range")(error.into()))?;
-        let mut step = |entry: std::result::Result<
-            (redb::AccessGuard<'_, &[u8]>, redb::AccessGuard<'_, &[u8]>),
-            redb::StorageError,
-        >| {
+        let mut step = |entry: RangeEntry<'_>| {
             let (key, value) = entry.map_err(|error| engine_error("scan")(error.into()))?;
             visit(key.value(), value.value())
         };

@@ -14,7 +14,7 @@ use std::ops::Bound;
 use std::path::Path;
 
 use storage::embedded::{
-    EmbeddedOptions, EmbeddedStore, Engine, Snapshot, Table, WriteBatch, bounds_empty,
+    EmbeddedOptions, EmbeddedStore, Engine, Snapshot, Table, Visitor, WriteBatch, bounds_empty,
 };
 use storage::{Result, StorageError};
 
@@ -132,7 +132,7 @@ impl Snapshot for SledView {
         from: Bound<&[u8]>,
         to: Bound<&[u8]>,
         reverse: bool,
-        visit: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
+        visit: &mut Visitor<'_>,
     ) -> Result<()> {
         if bounds_empty(from, to) {
             return Ok(());
