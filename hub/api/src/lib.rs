@@ -1,0 +1,14 @@
+//! Kubernetes API semantics for the nave hub, with no IO: what the API server knows about
+//! resources and objects, as plain functions over `serde_json` values.
+//!
+//! - [`registry`]: every served resource (scope, kind, short names, subresources, verbs).
+//! - [`selectors`]: label and field selectors, parsed and matched as kube-apiserver does.
+//! - [`table`]: `meta.k8s.io/v1` Table rendering with kube-apiserver's columns.
+//! - [`openapi`]: the `/openapi/v3` index and group-version documents.
+//!
+//! Nothing here touches a socket, a file or the store; the `hub` crate does the IO.
+
+pub mod openapi;
+pub mod registry;
+pub mod selectors;
+pub mod table;
