@@ -1,16 +1,56 @@
-//! The nave hub: one process that will serve the Kubernetes API for many logical clusters over
-//! one shared [`storage::Store`].
+//! The nave hub: one process serving the Kubernetes API for many logical clusters over one
+//! shared [`storage::Store`].
 //!
-//! Today it opens the configured store ([`store_url::StoreUrl`], [`open_store`]) and holds it
-//! until told to stop; the API server is built on top of this in its own issue.
+//! - [`serve`] runs the whole server: store, certificates, TLS listener, controllers.
+//! - [`build`] assembles the shared state and [`router`] the axum router, so tests can drive the
+//!   real handlers in-process (a `kube::Client` over the router, no socket).
+//!
+//! Requests flow: TLS (client certificate → [`auth::Identity`]) → [`middleware`] (401 for
+//! anonymous requests except health, request log, metrics) → [`api::dispatch`] (cluster prefix,
+//! path) → discovery, OpenAPI or a resource handler in [`handlers`] → [`objects::Objects`] →
+//! the store. Errors become `Status` responses only in [`error`].
 
+pub mod api;
+pub mod auth;
+pub mod clusters;
+pub mod codec;
+pub mod discovery;
+pub mod error;
+pub mod fanout;
+pub mod filters;
+pub mod handlers;
+pub mod keys;
+pub mod meta;
+pub mod metrics;
+pub mod middleware;
+pub mod namespaces;
+pub mod negotiate;
+pub mod objects;
+pub mod openapi;
+pub mod path;
+pub mod pki;
+pub mod query;
+pub mod scale;
+pub mod server;
+pub mod state;
 pub mod store_url;
+pub mod tables;
+#[cfg(any(test, feature = "test-util"))]
+pub mod testing;
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use axum::Router;
+use hub_api::registry::Registry;
 use storage::Store;
+use tokio::sync::watch;
 
 pub use store_url::{StoreUrl, StoreUrlError};
+
+use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Why the hub could not open its store.
 #[derive(Debug, thiserror::Error)]
@@ -61,4 +101,146 @@ pub async fn open_store(url: &StoreUrl) -> Result<Arc<dyn Store>, OpenStoreError
         ),
         StoreUrl::Memory => Arc::new(storage::memory::open().map_err(OpenStoreError::Memory)?),
     })
+}
+
+/// Assembles the API server's shared state over `store` and starts its controllers (the watch
+/// fan-out, the logical cluster registry, the namespace controller). `shutdown` ends watches.
+pub async fn build(
+    store: Arc<dyn Store>,
+    shutdown: watch::Receiver<bool>,
+) -> Result<Arc<AppState>, ApiError> {
+    let metrics = metrics::Metrics::new();
+    let store = metrics.metered(store);
+    let objects = objects::Objects::new(Arc::clone(&store));
+    let registry = Arc::new(Registry::builtin());
+    let fanout =
+        fanout::Fanout::start(Arc::clone(&store), fanout::FanoutOptions::default()).await?;
+    let clusters = clusters::Clusters::load(objects.clone(), &registry, &fanout).await?;
+    namespaces::start(objects.clone(), Arc::clone(&registry), &fanout).await?;
+    let openapi = hub_api::openapi::OpenApi::new(&registry);
+    Ok(Arc::new(AppState {
+        objects,
+        registry,
+        clusters,
+        fanout,
+        metrics,
+        openapi,
+        shutdown,
+    }))
+}
+
+/// The router: every path goes through the middleware to [`api::dispatch`].
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .fallback(api::dispatch)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            middleware::observe,
+        ))
+        .with_state(state)
+}
+
+/// What `nave serve` needs.
+#[derive(Clone, Debug)]
+pub struct ServeConfig {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// The data directory (certificates, kubeconfig, embedded store).
+    pub data_dir: PathBuf,
+    /// The store.
+    pub store: StoreUrl,
+    /// Extra names and addresses for the serving certificate.
+    pub tls_sans: Vec<String>,
+}
+
+/// Why serving failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The store could not be opened.
+    #[error(transparent)]
+    Store(#[from] OpenStoreError),
+    /// Certificates could not be loaded or created.
+    #[error(transparent)]
+    Pki(#[from] pki::PkiError),
+    /// The API server could not start.
+    #[error("cannot start the API server: {0}")]
+    Api(#[from] ApiError),
+    /// TLS setup failed.
+    #[error(transparent)]
+    Server(#[from] server::ServerError),
+    /// The address could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        /// The address.
+        address: SocketAddr,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Runs the hub until `stop` completes: opens the store, creates or loads the certificates,
+/// writes `admin.kubeconfig`, serves HTTPS, then shuts down gracefully (open watches end,
+/// connections drain, the store closes after its last acknowledged write).
+pub async fn serve(
+    config: ServeConfig,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), ServeError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| {
+        ServeError::Pki(pki::PkiError::Io {
+            path: config.data_dir.clone(),
+            source,
+        })
+    })?;
+    let store = open_store(&config.store).await?;
+    let mut names: Vec<String> = vec!["127.0.0.1".into(), "localhost".into(), "::1".into()];
+    if !config.listen.ip().is_unspecified() && !names.contains(&config.listen.ip().to_string()) {
+        names.push(config.listen.ip().to_string());
+    }
+    for san in &config.tls_sans {
+        if !names.contains(san) {
+            names.push(san.clone());
+        }
+    }
+    let pki = pki::load_or_create(&config.data_dir, &names)?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| ServeError::Listen {
+            address: config.listen,
+            source,
+        })?;
+    let address = listener.local_addr().map_err(|source| ServeError::Listen {
+        address: config.listen,
+        source,
+    })?;
+    let host = if address.ip().is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        address.ip().to_string()
+    };
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    let server_url = format!("https://{host}:{}/clusters/root", address.port());
+    let kubeconfig = pki::write_admin_kubeconfig(&config.data_dir, &pki, &server_url)?;
+    let (shutdown_sender, shutdown) = watch::channel(false);
+    let state = build(Arc::clone(&store), shutdown.clone()).await?;
+    let acceptor = server::acceptor(&pki)?;
+    tracing::info!(store = %config.store, address = %address, "serving the Kubernetes API");
+    println!("export KUBECONFIG={}", kubeconfig.display());
+    let server = tokio::spawn(server::serve(
+        listener,
+        acceptor,
+        router(Arc::clone(&state)),
+        shutdown,
+    ));
+    stop.await;
+    tracing::info!("shutting down");
+    let _ = shutdown_sender.send(true);
+    let _ = server.await;
+    drop(state);
+    drop(store);
+    Ok(())
 }

@@ -1,11 +1,12 @@
 //! `nave`: the hub's command line. Reads flags and the environment (the only place that does),
 //! then hands over to the `hub` library.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use hub::StoreUrl;
+use hub::{ServeConfig, StoreUrl};
 
 /// The nave hub: many logical Kubernetes control planes over one store.
 #[derive(Debug, Parser)]
@@ -23,12 +24,18 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct ServeArgs {
-    /// Where the hub keeps its state (the embedded store, certificates).
+    /// Where the hub keeps its state (the embedded store, certificates, admin.kubeconfig).
     #[arg(long, env = "NAVE_DATA_DIR", default_value = ".nave")]
     data_dir: PathBuf,
     /// The store: redb (default), sled, memory, redb:///DIR, sled:///DIR or etcd://HOST:PORT[,...].
     #[arg(long, env = "NAVE_STORE", default_value = "redb")]
     store: String,
+    /// The address to serve HTTPS on.
+    #[arg(long, env = "NAVE_LISTEN", default_value = "127.0.0.1:6443")]
+    listen: SocketAddr,
+    /// Extra DNS names or IP addresses for the serving certificate (repeatable).
+    #[arg(long = "tls-san")]
+    tls_san: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -36,6 +43,7 @@ fn main() -> ExitCode {
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -64,19 +72,20 @@ fn main() -> ExitCode {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Listen for signals before anything can report readiness.
-    let shutdown = shutdown_signal()?;
-    let url = StoreUrl::parse(&args.store, &args.data_dir)?;
-    let store = hub::open_store(&url).await?;
-    let revision = store.current_revision().await?;
-    tracing::info!(store = %url, revision, "store open; the API server is not built yet, waiting for SIGINT or SIGTERM");
-    shutdown.await?;
-    tracing::info!("shutting down");
-    drop(store);
+    let stop = shutdown_signal()?;
+    let store = StoreUrl::parse(&args.store, &args.data_dir)?;
+    let config = ServeConfig {
+        listen: args.listen,
+        data_dir: args.data_dir,
+        store,
+        tls_sans: args.tls_san,
+    };
+    hub::serve(config, stop).await?;
     Ok(())
 }
 
 /// Installs the SIGINT and SIGTERM handlers now; the future completes on either.
-fn shutdown_signal() -> anyhow::Result<impl Future<Output = anyhow::Result<()>>> {
+fn shutdown_signal() -> anyhow::Result<impl Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut terminate = signal(SignalKind::terminate())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
@@ -85,6 +94,5 @@ fn shutdown_signal() -> anyhow::Result<impl Future<Output = anyhow::Result<()>>>
             _ = interrupt.recv() => {}
             _ = terminate.recv() => {}
         }
-        Ok(())
     })
 }

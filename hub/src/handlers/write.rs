@@ -1,0 +1,725 @@
+//! Writes: create (POST), update (PUT) and patch (PATCH) of objects and of their `status`,
+//! `scale` and `finalize` subresources, with kube-apiserver's server-set fields, preconditions,
+//! field validation, dry runs and namespace lifecycle checks.
+
+use axum::response::Response;
+use bytes::Bytes;
+use http::StatusCode;
+use serde_json::{Map, Value};
+use storage::Revision;
+
+use super::{object_response, parse_resource_version, value_response};
+use crate::api::{Ctx, add_warnings};
+use crate::error::{ApiError, Cause, Target};
+use crate::meta;
+use crate::negotiate::{self, BodyType};
+use crate::objects::{ObjectRef, Stored};
+use crate::scale;
+
+/// How many times an update without a precondition retries after losing a race.
+const RETRIES: usize = 16;
+
+/// What a write changes of the stored object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    /// The object, except its status when it has a status subresource.
+    Main,
+    /// Only `.status`.
+    Status,
+    /// Only `.spec.finalizers` (namespaces' `finalize`).
+    Finalize,
+}
+
+/// `POST` to a collection.
+pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
+    let body_type = negotiate::body_type(&ctx.headers)?;
+    let (mut object, warnings) = incoming(
+        &ctx,
+        &body,
+        body_type,
+        &ctx.def.kind.clone(),
+        &ctx.def.api_version(),
+    )?;
+    let dry_run = ctx.query.dry_run()?;
+
+    // Namespace: from the URL; a different one in the body is an error.
+    let body_namespace = meta::field(&object, "namespace").map(str::to_owned);
+    if ctx.def.namespaced {
+        let namespace = ctx.namespace().unwrap_or("").to_owned();
+        if namespace.is_empty() {
+            return Err(ApiError::NoRoute);
+        }
+        if body_namespace
+            .as_deref()
+            .is_some_and(|body| !body.is_empty() && body != namespace)
+        {
+            return Err(ApiError::BadRequest(
+                "the namespace of the provided object does not match the namespace sent on the request".into(),
+            ));
+        }
+        meta::metadata_mut(&mut object).insert("namespace".into(), Value::String(namespace));
+    } else {
+        meta::metadata_mut(&mut object).remove("namespace");
+    }
+
+    let generate = meta::field(&object, "generateName")
+        .filter(|prefix| !prefix.is_empty())
+        .map(str::to_owned);
+    if meta::name(&object).is_empty() && generate.is_none() {
+        return Err(ApiError::invalid(
+            &ctx.def.kind,
+            &ctx.def.group,
+            "",
+            "metadata.name",
+            "FieldValueRequired",
+            "Required value: name or generateName is required",
+        ));
+    }
+    initialize(&ctx, &mut object);
+    if let Some(namespace) = ctx.namespace() {
+        check_namespace_open(&ctx, namespace, meta::name(&object)).await?;
+    }
+
+    let attempts = if generate.is_some() && meta::name(&object).is_empty() {
+        5
+    } else {
+        1
+    };
+    for attempt in 0..attempts {
+        if let Some(prefix) = &generate
+            && (attempt > 0 || meta::name(&object).is_empty())
+        {
+            meta::metadata_mut(&mut object)
+                .insert("name".into(), Value::String(meta::generate_name(prefix)));
+        }
+        let name = meta::name(&object).to_owned();
+        let causes = meta::validate_name(
+            &name,
+            meta::name_rule(&ctx.def.group, &ctx.def.resource),
+            "metadata.name",
+        );
+        if !causes.is_empty() {
+            return Err(ApiError::Invalid {
+                kind: ctx.def.kind.clone(),
+                group: ctx.def.group.clone(),
+                name,
+                causes,
+            });
+        }
+        if dry_run {
+            let mut response = value_response(&ctx, StatusCode::CREATED, &object)?;
+            add_warnings(&mut response, &warnings);
+            return Ok(response);
+        }
+        match ctx
+            .state
+            .objects
+            .create(ctx.object_ref(&name), &object)
+            .await
+        {
+            Ok(stored) => {
+                let mut response = object_response(&ctx, StatusCode::CREATED, &stored)?;
+                add_warnings(&mut response, &warnings);
+                return Ok(response);
+            }
+            Err(ApiError::AlreadyExists(_)) if attempt + 1 < attempts => continue,
+            Err(error) => return Err(error),
+        }
+    }
+    Err(ApiError::Internal(
+        "could not generate a unique name".into(),
+    ))
+}
+
+/// `PUT` of an object or subresource.
+pub async fn update(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
+    let body_type = negotiate::body_type(&ctx.headers)?;
+    match ctx.path.subresource.as_deref() {
+        Some("scale") => {
+            let (scale_object, warnings) =
+                incoming(&ctx, &body, body_type, "Scale", "autoscaling/v1")?;
+            check_identity(&ctx, &scale_object, false)?;
+            let precondition =
+                parse_resource_version(meta::field(&scale_object, "resourceVersion"))?
+                    .filter(|rv| *rv > 0);
+            write_loop(&ctx, precondition, warnings, |_, current| {
+                scale::apply(&ctx.def, current, &scale_object)
+            })
+            .await
+        }
+        Some(sub @ ("status" | "finalize" | "approval")) => {
+            let part = if sub == "finalize" {
+                Part::Finalize
+            } else {
+                Part::Status
+            };
+            let (object, warnings) = incoming(
+                &ctx,
+                &body,
+                body_type,
+                &ctx.def.kind.clone(),
+                &ctx.def.api_version(),
+            )?;
+            check_identity(&ctx, &object, true)?;
+            let precondition = parse_resource_version(meta::field(&object, "resourceVersion"))?
+                .filter(|rv| *rv > 0);
+            write_loop(&ctx, precondition, warnings, |ctx, current| {
+                Ok(merge(ctx, part, current, object.clone()))
+            })
+            .await
+        }
+        Some(_) => Err(ApiError::NoRoute),
+        None => {
+            let (object, warnings) = incoming(
+                &ctx,
+                &body,
+                body_type,
+                &ctx.def.kind.clone(),
+                &ctx.def.api_version(),
+            )?;
+            check_identity(&ctx, &object, true)?;
+            let precondition = parse_resource_version(meta::field(&object, "resourceVersion"))?
+                .filter(|rv| *rv > 0);
+            write_loop(&ctx, precondition, warnings, |ctx, current| {
+                Ok(merge(ctx, Part::Main, current, object.clone()))
+            })
+            .await
+        }
+    }
+}
+
+/// `PATCH` of an object or subresource: JSON patch, merge patch, and (until strategic merge
+/// patch lands) strategic merge patch applied as a merge patch.
+pub async fn patch(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
+    let body_type = negotiate::body_type(&ctx.headers)?;
+    let patch = match body_type {
+        BodyType::JsonPatch => {
+            let operations: json_patch::Patch = serde_json::from_slice(&body)
+                .map_err(|error| ApiError::BadRequest(format!("error decoding patch: {error}")))?;
+            Patch::Json(operations)
+        }
+        BodyType::MergePatch | BodyType::StrategicMergePatch => {
+            let value: Value = serde_json::from_slice(&body)
+                .map_err(|error| ApiError::BadRequest(format!("error decoding patch: {error}")))?;
+            if !value.is_object() {
+                return Err(ApiError::BadRequest(
+                    "error decoding patch: the patch must be a JSON object".into(),
+                ));
+            }
+            Patch::Merge(value)
+        }
+        BodyType::ApplyPatch => {
+            return Err(ApiError::UnsupportedMediaType(
+                "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json".into(),
+            ));
+        }
+        BodyType::Json | BodyType::Yaml | BodyType::Protobuf => {
+            return Err(ApiError::UnsupportedMediaType(
+                "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json".into(),
+            ));
+        }
+    };
+    // A resourceVersion in a merge patch is a precondition.
+    let precondition = match &patch {
+        Patch::Merge(value) => parse_resource_version(
+            value
+                .get("metadata")
+                .and_then(|metadata| metadata.get("resourceVersion"))
+                .and_then(Value::as_str),
+        )?
+        .filter(|rv| *rv > 0),
+        Patch::Json(_) => None,
+    };
+    let field_validation = FieldValidation::parse(&ctx)?;
+    let subresource = ctx.path.subresource.clone();
+    let mut warnings_out = Vec::new();
+    let response = write_loop(&ctx, precondition, Vec::new(), |ctx, current| {
+        let (view, kind, api_version) = match subresource.as_deref() {
+            Some("scale") => (
+                scale::view(&ctx.def, current)?,
+                "Scale".to_owned(),
+                "autoscaling/v1".to_owned(),
+            ),
+            None | Some("status" | "finalize" | "approval") => {
+                let mut view = current.clone();
+                meta::metadata_mut(&mut view).remove("resourceVersion");
+                (view, ctx.def.kind.clone(), ctx.def.api_version())
+            }
+            Some(_) => return Err(ApiError::NoRoute),
+        };
+        let mut document = Value::Object(view);
+        match &patch {
+            Patch::Json(operations) => {
+                json_patch::patch(&mut document, operations).map_err(|error| {
+                    ApiError::Unprocessable(format!(
+                        "the server rejected our request due to an error in our request: {error}"
+                    ))
+                })?
+            }
+            Patch::Merge(value) => json_patch::merge(&mut document, value),
+        }
+        let Value::Object(patched) = document else {
+            return Err(ApiError::Unprocessable(
+                "the patched object is not a JSON object".into(),
+            ));
+        };
+        let (patched, warnings) = normalize(ctx, patched, &kind, &api_version, field_validation)?;
+        warnings_out = warnings;
+        check_identity(ctx, &patched, false)?;
+        match subresource.as_deref() {
+            Some("scale") => scale::apply(&ctx.def, current, &patched),
+            Some("finalize") => Ok(merge(ctx, Part::Finalize, current, patched)),
+            Some(_) => Ok(merge(ctx, Part::Status, current, patched)),
+            None => Ok(merge(ctx, Part::Main, current, patched)),
+        }
+    })
+    .await?;
+    let mut response = response;
+    add_warnings(&mut response, &warnings_out);
+    Ok(response)
+}
+
+enum Patch {
+    Json(json_patch::Patch),
+    Merge(Value),
+}
+
+/// Reads the current object, computes the new one with `change`, and writes it with a
+/// compare-and-swap, retrying on a lost race unless the client gave a precondition.
+async fn write_loop(
+    ctx: &Ctx,
+    precondition: Option<Revision>,
+    warnings: Vec<String>,
+    mut change: impl FnMut(&Ctx, &Map<String, Value>) -> Result<Map<String, Value>, ApiError>,
+) -> Result<Response, ApiError> {
+    let dry_run = ctx.query.dry_run()?;
+    let name = ctx.name().to_owned();
+    let reference = ctx.object_ref(&name);
+    for _ in 0..RETRIES {
+        let current_stored = ctx.state.objects.get(reference).await?;
+        if let Some(expected) = precondition
+            && expected != current_stored.revision
+        {
+            return Err(ApiError::modified(&ctx.def.group, &ctx.def.resource, &name));
+        }
+        let current = current_stored.object()?;
+        let mut next = change(ctx, &current)?;
+        meta::metadata_mut(&mut next).remove("resourceVersion");
+        let respond = |ctx: &Ctx, stored: &Stored| -> Result<Response, ApiError> {
+            let mut response = match ctx.path.subresource.as_deref() {
+                Some("scale") => value_response(
+                    ctx,
+                    StatusCode::OK,
+                    &scale::view(&ctx.def, &stored.object()?)?,
+                )?,
+                _ => object_response(ctx, StatusCode::OK, stored)?,
+            };
+            add_warnings(&mut response, &warnings);
+            Ok(response)
+        };
+        // The last finalizer of a deleting object removed: the object goes.
+        let finished = meta::is_deleting(&next)
+            && meta::finalizers(&next).is_empty()
+            && !namespace_holds(ctx, &next);
+        if dry_run {
+            let mut preview = next.clone();
+            meta::metadata_mut(&mut preview).insert(
+                "resourceVersion".into(),
+                Value::String(current_stored.revision.to_string()),
+            );
+            let stored = Stored {
+                bytes: crate::codec::encode(&preview),
+                revision: current_stored.revision,
+            };
+            return respond(ctx, &stored);
+        }
+        let unchanged = crate::codec::encode(&next) == current_stored.bytes;
+        if unchanged && !finished {
+            return respond(ctx, &current_stored);
+        }
+        let result = if finished {
+            ctx.state
+                .objects
+                .delete(reference, Some(current_stored.revision))
+                .await
+        } else {
+            ctx.state
+                .objects
+                .update(reference, &next, current_stored.revision)
+                .await
+        };
+        match result {
+            Ok(stored) => {
+                let stored = if finished {
+                    Stored {
+                        bytes: crate::codec::encode(&next),
+                        revision: stored.revision,
+                    }
+                } else {
+                    stored
+                };
+                return respond(ctx, &stored);
+            }
+            Err(ApiError::Conflict { .. }) if precondition.is_none() => continue,
+            Err(error) => return Err(error),
+        }
+    }
+    Err(ApiError::modified(&ctx.def.group, &ctx.def.resource, &name))
+}
+
+/// Whether a namespace object still waits for its contents to be deleted (spec.finalizers).
+fn namespace_holds(ctx: &Ctx, object: &Map<String, Value>) -> bool {
+    ctx.def.group.is_empty()
+        && ctx.def.resource == "namespaces"
+        && object
+            .get("spec")
+            .and_then(|spec| spec.get("finalizers"))
+            .and_then(Value::as_array)
+            .is_some_and(|finalizers| !finalizers.is_empty())
+}
+
+/// The new stored object for an update of `part` of `current` with `incoming`.
+fn merge(
+    ctx: &Ctx,
+    part: Part,
+    current: &Map<String, Value>,
+    incoming: Map<String, Value>,
+) -> Map<String, Value> {
+    let def = &ctx.def;
+    let mut next = match part {
+        Part::Main => {
+            let mut next = incoming;
+            if def.has_status() {
+                match current.get("status") {
+                    Some(status) => next.insert("status".into(), status.clone()),
+                    None => next.remove("status"),
+                };
+            }
+            if def.group.is_empty() && def.resource == "namespaces" {
+                // Namespace spec (finalizers) changes only through `finalize`.
+                match current.get("spec") {
+                    Some(spec) => next.insert("spec".into(), spec.clone()),
+                    None => next.remove("spec"),
+                };
+            }
+            next
+        }
+        Part::Status => {
+            let mut next = current.clone();
+            match incoming.get("status") {
+                Some(status) => next.insert("status".into(), status.clone()),
+                None => next.remove("status"),
+            };
+            next
+        }
+        Part::Finalize => {
+            let mut next = current.clone();
+            let finalizers = incoming
+                .get("spec")
+                .and_then(|spec| spec.get("finalizers"))
+                .cloned();
+            let spec = next
+                .entry("spec")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(spec) = spec {
+                match finalizers {
+                    Some(finalizers) => spec.insert("finalizers".into(), finalizers),
+                    None => spec.remove("finalizers"),
+                };
+            }
+            next
+        }
+    };
+    // Fields only the server sets are kept from the stored object.
+    let current_meta = meta::metadata(current).cloned().unwrap_or_default();
+    {
+        let metadata = meta::metadata_mut(&mut next);
+        for field in [
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "generation",
+            "namespace",
+            "name",
+        ] {
+            match current_meta.get(field) {
+                Some(value) => metadata.insert(field.into(), value.clone()),
+                None => metadata.remove(field),
+            };
+        }
+        if part != Part::Main {
+            // Status and finalize writes leave metadata as it was.
+            *metadata = current_meta.clone();
+        }
+    }
+    if def.group.is_empty() && def.resource == "namespaces" {
+        enforce_namespace_label(&mut next);
+    }
+    if def.generation && part == Part::Main && spec_changed(current, &next) {
+        let generation = current_meta
+            .get("generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
+        meta::metadata_mut(&mut next).insert("generation".into(), Value::from(generation + 1));
+    }
+    next
+}
+
+/// Whether anything outside metadata and status differs.
+fn spec_changed(old: &Map<String, Value>, new: &Map<String, Value>) -> bool {
+    let skip = |key: &str| matches!(key, "metadata" | "status" | "apiVersion" | "kind");
+    let old_fields: Vec<(&String, &Value)> = old.iter().filter(|(key, _)| !skip(key)).collect();
+    let new_fields: Vec<(&String, &Value)> = new.iter().filter(|(key, _)| !skip(key)).collect();
+    old_fields != new_fields
+}
+
+/// Server-set fields of a new object.
+fn initialize(ctx: &Ctx, object: &mut Map<String, Value>) {
+    let def = &ctx.def;
+    {
+        let metadata = meta::metadata_mut(object);
+        for field in [
+            "resourceVersion",
+            "selfLink",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+        ] {
+            metadata.remove(field);
+        }
+        metadata.insert(
+            "uid".into(),
+            Value::String(uuid::Uuid::new_v4().to_string()),
+        );
+        metadata.insert("creationTimestamp".into(), Value::String(meta::now()));
+        if def.generation {
+            metadata.insert("generation".into(), Value::from(1));
+        } else {
+            metadata.remove("generation");
+        }
+    }
+    if def.has_status() {
+        object.remove("status");
+    }
+    match (def.group.as_str(), def.resource.as_str()) {
+        ("", "namespaces") => {
+            let spec = object
+                .entry("spec")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(spec) = spec {
+                spec.insert(
+                    "finalizers".into(),
+                    Value::Array(vec![Value::String("kubernetes".into())]),
+                );
+            }
+            object.insert("status".into(), serde_json::json!({"phase": "Active"}));
+            enforce_namespace_label(object);
+        }
+        ("", "pods") => {
+            object.insert("status".into(), serde_json::json!({"phase": "Pending"}));
+        }
+        _ => {}
+    }
+}
+
+fn enforce_namespace_label(object: &mut Map<String, Value>) {
+    let name = meta::name(object).to_owned();
+    let metadata = meta::metadata_mut(object);
+    let labels = metadata
+        .entry("labels")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !labels.is_object() {
+        *labels = Value::Object(Map::new());
+    }
+    if let Value::Object(labels) = labels {
+        labels.insert("kubernetes.io/metadata.name".into(), Value::String(name));
+    }
+}
+
+/// Refuses to create in a missing or terminating namespace.
+async fn check_namespace_open(ctx: &Ctx, namespace: &str, name: &str) -> Result<(), ApiError> {
+    let namespaces = ctx
+        .state
+        .registry
+        .lookup("", "v1", "namespaces")
+        .ok_or(ApiError::NoRoute)?;
+    let reference = ObjectRef {
+        def: namespaces,
+        cluster: &ctx.cluster,
+        namespace: None,
+        name: namespace,
+    };
+    let stored = ctx.state.objects.get(reference).await?;
+    let object = stored.object()?;
+    let terminating = meta::is_deleting(&object)
+        || object
+            .get("status")
+            .and_then(|status| status.get("phase"))
+            .and_then(Value::as_str)
+            == Some("Terminating");
+    if terminating {
+        return Err(ApiError::Forbidden {
+            target: Some(Target::new(&ctx.def.group, &ctx.def.resource, name)),
+            message: format!(
+                "{} \"{name}\" is forbidden: unable to create new content in namespace {namespace} because it is being terminated",
+                ctx.def.group_resource()
+            ),
+            causes: vec![Cause {
+                reason: "NamespaceTerminating".into(),
+                message: format!("namespace {namespace} is being terminated"),
+                field: "metadata.namespace".into(),
+            }],
+        });
+    }
+    Ok(())
+}
+
+/// Checks the name and namespace in a body against the URL (filling them when absent).
+fn check_identity(ctx: &Ctx, object: &Map<String, Value>, fill: bool) -> Result<(), ApiError> {
+    let name = meta::name(object);
+    if !name.is_empty() && name != ctx.name() {
+        return Err(ApiError::BadRequest(format!(
+            "the name of the object ({name}) does not match the name on the URL ({})",
+            ctx.name()
+        )));
+    }
+    if !fill && name.is_empty() {
+        return Ok(());
+    }
+    if let (Some(body), Some(url)) = (meta::field(object, "namespace"), ctx.namespace())
+        && !body.is_empty()
+        && body != url
+    {
+        return Err(ApiError::BadRequest(
+            "the namespace of the provided object does not match the namespace sent on the request"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// `fieldValidation`: what to do with unknown fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FieldValidation {
+    Ignore,
+    Warn,
+    Strict,
+}
+
+impl FieldValidation {
+    fn parse(ctx: &Ctx) -> Result<Self, ApiError> {
+        match ctx.query.get("fieldValidation").unwrap_or("") {
+            "" | "Warn" => Ok(FieldValidation::Warn),
+            "Ignore" => Ok(FieldValidation::Ignore),
+            "Strict" => Ok(FieldValidation::Strict),
+            other => Err(ApiError::BadRequest(format!(
+                "fieldValidation: Unsupported value: \"{other}\": supported values: \"Ignore\", \"Strict\", \"Warn\""
+            ))),
+        }
+    }
+}
+
+/// Decodes a request body (JSON or YAML) as `kind`, applying field validation; returns the
+/// object and any warnings.
+fn incoming(
+    ctx: &Ctx,
+    body: &[u8],
+    body_type: BodyType,
+    kind: &str,
+    api_version: &str,
+) -> Result<(Map<String, Value>, Vec<String>), ApiError> {
+    let field_validation = FieldValidation::parse(ctx)?;
+    let value: Value = match body_type {
+        BodyType::Json => serde_json::from_slice(body).map_err(|error| {
+            ApiError::BadRequest(format!(
+                "couldn't get version/kind; json parse error: {error}"
+            ))
+        })?,
+        BodyType::Yaml => {
+            let text = std::str::from_utf8(body)
+                .map_err(|_| ApiError::BadRequest("the request body is not valid UTF-8".into()))?;
+            serde_saphyr::from_str(text).map_err(|error| {
+                ApiError::BadRequest(format!("error converting YAML to JSON: {error}"))
+            })?
+        }
+        BodyType::Protobuf => {
+            return Err(ApiError::UnsupportedMediaType(
+                "application/json, application/yaml".into(),
+            ));
+        }
+        _ => {
+            return Err(ApiError::UnsupportedMediaType(
+                "application/json, application/yaml, application/vnd.kubernetes.protobuf".into(),
+            ));
+        }
+    };
+    let Value::Object(object) = value else {
+        return Err(ApiError::BadRequest(format!(
+            "couldn't get version/kind; json parse error: the body is not a JSON object: {}",
+            crate::api::snippet(body)
+        )));
+    };
+    normalize(ctx, object, kind, api_version, field_validation)
+}
+
+/// Checks apiVersion and kind against the URL, then decodes through the typed schema.
+fn normalize(
+    _ctx: &Ctx,
+    mut object: Map<String, Value>,
+    kind: &str,
+    api_version: &str,
+    field_validation: FieldValidation,
+) -> Result<(Map<String, Value>, Vec<String>), ApiError> {
+    match object.get("apiVersion").and_then(Value::as_str) {
+        Some(given) if !given.is_empty() && given != api_version => {
+            return Err(ApiError::BadRequest(format!(
+                "the API version in the data ({given}) does not match the expected API version ({api_version})"
+            )));
+        }
+        _ => {}
+    }
+    let version = api_version
+        .rsplit('/')
+        .next()
+        .unwrap_or(api_version)
+        .to_owned();
+    match object.get("kind").and_then(Value::as_str) {
+        Some(given) if !given.is_empty() && given != kind => {
+            return Err(ApiError::BadRequest(format!(
+                "{given} in version \"{version}\" cannot be handled as a {kind}: the kind in the data ({given}) does not match the expected kind ({kind})"
+            )));
+        }
+        _ => {}
+    }
+    object.insert("apiVersion".into(), Value::String(api_version.to_owned()));
+    object.insert("kind".into(), Value::String(kind.to_owned()));
+    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
+    let Some(normalized) =
+        hub_api::normalize::normalize(group, &version, kind, Value::Object(object.clone()))
+    else {
+        return Ok((object, Vec::new()));
+    };
+    let normalized = normalized.map_err(|error| ApiError::BadRequest(error.to_string()))?;
+    let unknown: Vec<String> = normalized
+        .unknown_fields
+        .iter()
+        .map(|field| format!("unknown field \"{field}\""))
+        .collect();
+    if field_validation == FieldValidation::Strict && !unknown.is_empty() {
+        return Err(ApiError::BadRequest(format!(
+            "{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {}",
+            unknown.join(", ")
+        )));
+    }
+    let warnings = if field_validation == FieldValidation::Warn {
+        unknown
+    } else {
+        Vec::new()
+    };
+    let Value::Object(object) = normalized.object else {
+        return Err(ApiError::Internal(
+            "typed decoding produced a non-object".into(),
+        ));
+    };
+    Ok((object, warnings))
+}

@@ -1,0 +1,121 @@
+//! Request middleware: authentication gate, request log line and request metrics.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::Method;
+
+use crate::auth::Identity;
+use crate::error::{ApiError, ErrorReason};
+use crate::metrics::{LatencyLabels, RequestLabels};
+use crate::path::{self, ApiPath};
+use crate::state::AppState;
+
+/// Refuses anonymous requests except to the health endpoints; logs and measures every request.
+pub async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let uri_path = request.uri().path().to_owned();
+    let watch = request.uri().query().is_some_and(|query| {
+        form_urlencoded::parse(query.as_bytes())
+            .any(|(key, value)| key == "watch" && (value == "true" || value == "1"))
+    });
+    let (cluster, rest) = path::split_cluster(&uri_path);
+    let parsed = path::parse(rest);
+    let user = request
+        .extensions()
+        .get::<Identity>()
+        .map(|identity| identity.user.clone());
+    let (verb, mut group, mut resource) = classify(&method, &parsed, watch);
+    // Only served resources become label values: arbitrary paths must not grow the series.
+    if let ApiPath::Resource(path) = &parsed
+        && state
+            .registry
+            .lookup(&path.group, &path.version, &path.resource)
+            .is_none()
+    {
+        resource = "unknown".into();
+        group = "unknown".into();
+    }
+    let response = if user.is_none() && !matches!(parsed, ApiPath::Health) {
+        ApiError::Unauthorized.into_response()
+    } else {
+        next.run(request).await
+    };
+    let code = response.status().as_u16();
+    let elapsed = started.elapsed();
+    state
+        .metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            verb: verb.clone(),
+            group: group.clone(),
+            resource: resource.clone(),
+            code,
+        })
+        .inc();
+    if verb != "watch" {
+        state
+            .metrics
+            .latency
+            .get_or_create(&LatencyLabels {
+                verb: verb.clone(),
+                group,
+                resource,
+            })
+            .observe(elapsed.as_secs_f64());
+    }
+    let reason = response
+        .extensions()
+        .get::<ErrorReason>()
+        .map_or("", |reason| reason.0);
+    tracing::info!(
+        method = %method,
+        path = %uri_path,
+        cluster = cluster.unwrap_or(""),
+        user = user.as_deref().unwrap_or("system:anonymous"),
+        status = code,
+        reason,
+        latency_us = elapsed.as_micros() as u64,
+        "request"
+    );
+    response
+}
+
+/// The verb, group and resource of a request, for metrics.
+fn classify(method: &Method, parsed: &ApiPath, watch: bool) -> (String, String, String) {
+    match parsed {
+        ApiPath::Resource(resource) => {
+            let verb = match (method.as_str(), resource.name.is_some()) {
+                ("GET" | "HEAD", false) if watch => "watch",
+                ("GET" | "HEAD", false) => "list",
+                ("GET" | "HEAD", true) => "get",
+                ("POST", _) => "create",
+                ("PUT", _) => "update",
+                ("PATCH", _) => "patch",
+                ("DELETE", true) => "delete",
+                ("DELETE", false) => "deletecollection",
+                _ => "other",
+            };
+            let name = match &resource.subresource {
+                Some(sub) => format!("{}/{sub}", resource.resource),
+                None => resource.resource.clone(),
+            };
+            (verb.into(), resource.group.clone(), name)
+        }
+        ApiPath::Health => ("health".into(), String::new(), String::new()),
+        ApiPath::Version => ("version".into(), String::new(), String::new()),
+        ApiPath::Metrics => ("metrics".into(), String::new(), String::new()),
+        ApiPath::OpenApiIndex | ApiPath::OpenApiDocument(_) | ApiPath::OpenApiV2 => {
+            ("openapi".into(), String::new(), String::new())
+        }
+        ApiPath::CoreVersions
+        | ApiPath::Groups
+        | ApiPath::Group(_)
+        | ApiPath::ResourceList { .. } => ("discovery".into(), String::new(), String::new()),
+        ApiPath::Unknown => ("other".into(), String::new(), String::new()),
+    }
+}

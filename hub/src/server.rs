@@ -1,0 +1,148 @@
+//! The HTTPS server: TLS on openssl with optional client certificates (the verified peer's CN and
+//! O become the request's [`Identity`]), HTTP/1.1 and HTTP/2 by ALPN, and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::service::TowerToHyperService;
+use openssl::pkey::PKey;
+use openssl::ssl::{AlpnError, Ssl, SslAcceptor, SslMethod, SslVerifyMode};
+use openssl::x509::X509;
+use openssl::x509::store::X509StoreBuilder;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_openssl::SslStream;
+use tower::ServiceExt;
+
+use crate::auth::Identity;
+use crate::pki::Pki;
+
+/// How long a TLS handshake may take.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long shutdown waits for open connections.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// TLS configuration failed.
+    #[error("TLS setup failed: {0}")]
+    Tls(#[from] openssl::error::ErrorStack),
+}
+
+/// Builds the TLS acceptor: the serving certificate, client certificates verified against the
+/// hub CA when given (Go's `VerifyClientCertIfGiven`), ALPN `h2` and `http/1.1`.
+pub fn acceptor(pki: &Pki) -> Result<Arc<SslAcceptor>, ServerError> {
+    let mut builder = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server())?;
+    let key = PKey::private_key_from_pem(pki.serving.key_pem.as_bytes())?;
+    let certificate = X509::from_pem(pki.serving.cert_pem.as_bytes())?;
+    builder.set_private_key(&key)?;
+    builder.set_certificate(&certificate)?;
+    builder.check_private_key()?;
+    let ca = X509::from_pem(pki.ca.cert_pem().as_bytes())?;
+    let mut store = X509StoreBuilder::new()?;
+    store.add_cert(ca.clone())?;
+    builder.set_verify_cert_store(store.build())?;
+    builder.add_client_ca(&ca)?;
+    builder.set_verify(SslVerifyMode::PEER);
+    builder.set_session_id_context(b"nave-hub")?;
+    builder.set_alpn_select_callback(|_, client| {
+        openssl::ssl::select_next_proto(b"\x02h2\x08http/1.1", client).ok_or(AlpnError::NOACK)
+    });
+    Ok(Arc::new(builder.build()))
+}
+
+/// Serves `router` on `listener` until `shutdown` becomes true, then drains connections.
+pub async fn serve(
+    listener: TcpListener,
+    acceptor: Arc<SslAcceptor>,
+    router: Router,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = shutdown.changed() => break,
+        };
+        let _ = tcp.set_nodelay(true);
+        let acceptor = Arc::clone(&acceptor);
+        let router = router.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let Some((stream, identity)) = handshake(&acceptor, tcp, peer).await else {
+                return;
+            };
+            let service =
+                router.map_request(move |mut request: http::Request<hyper::body::Incoming>| {
+                    if let Some(identity) = &identity {
+                        request.extensions_mut().insert(identity.clone());
+                    }
+                    request
+                });
+            let builder = auto::Builder::new(TokioExecutor::new());
+            let connection = builder.serve_connection_with_upgrades(
+                TokioIo::new(stream),
+                TowerToHyperService::new(service),
+            );
+            if let Err(error) = watcher.watch(connection.into_owned()).await {
+                tracing::debug!(%peer, %error, "connection ended with an error");
+            }
+        });
+    }
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(DRAIN_TIMEOUT) => tracing::warn!("connections still open after {DRAIN_TIMEOUT:?}; closing"),
+    }
+}
+
+/// Completes the TLS handshake; returns the stream and the client's identity, if it presented a
+/// certificate from the hub CA.
+async fn handshake(
+    acceptor: &SslAcceptor,
+    tcp: tokio::net::TcpStream,
+    peer: SocketAddr,
+) -> Option<(SslStream<tokio::net::TcpStream>, Option<Identity>)> {
+    let ssl = Ssl::new(acceptor.context()).ok()?;
+    let mut stream = SslStream::new(ssl, tcp).ok()?;
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, Pin::new(&mut stream).accept()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => {
+            tracing::debug!(%peer, %error, "TLS handshake failed");
+            return None;
+        }
+        Err(_) => {
+            tracing::debug!(%peer, "TLS handshake timed out");
+            return None;
+        }
+    }
+    let identity = stream.ssl().peer_certificate().and_then(|cert| {
+        match certs::Identity::from_certificate(&cert) {
+            Ok(identity) => {
+                let mut groups = identity.groups;
+                groups.push("system:authenticated".into());
+                Some(Identity {
+                    user: identity.user,
+                    groups,
+                })
+            }
+            Err(error) => {
+                tracing::info!(%peer, %error, "client certificate without a usable identity");
+                None
+            }
+        }
+    });
+    Some((stream, identity))
+}

@@ -1,0 +1,30 @@
+//! [`AppState`]: what every request handler shares. One instance serves every logical cluster.
+
+use std::sync::Arc;
+
+use hub_api::registry::Registry;
+use tokio::sync::watch;
+
+use crate::clusters::Clusters;
+use crate::fanout::Fanout;
+use crate::metrics::Metrics;
+use crate::objects::Objects;
+
+/// Shared, immutable-after-start state of the API server.
+#[derive(Debug)]
+pub struct AppState {
+    /// Objects over the store.
+    pub objects: Objects,
+    /// Built-in resources, shared by every logical cluster.
+    pub registry: Arc<Registry>,
+    /// The logical clusters.
+    pub clusters: Clusters,
+    /// The watch fan-out.
+    pub fanout: Fanout,
+    /// Prometheus metrics.
+    pub metrics: Metrics,
+    /// OpenAPI documents, shared by every logical cluster.
+    pub openapi: hub_api::openapi::OpenApi,
+    /// Flips to `true` when the server shuts down: open watches end.
+    pub shutdown: watch::Receiver<bool>,
+}
