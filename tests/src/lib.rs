@@ -106,6 +106,14 @@ impl NaveProcess {
         }
     }
 
+    /// Everything the process has printed so far.
+    pub fn output(&mut self) -> String {
+        while let Ok(line) = self.lines.try_recv() {
+            self.seen.push(line);
+        }
+        self.seen.join("\n")
+    }
+
     /// Sends `signal` (e.g. `TERM`) and waits for the exit; returns the exit code.
     pub fn signal_and_wait(mut self, signal: &str, timeout: Duration) -> Option<i32> {
         let status = Command::new("kill")
@@ -145,4 +153,165 @@ pub fn run_nave(args: &[&str]) -> (Option<i32>, String) {
     let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&output.stderr));
     (output.status.code(), text)
+}
+
+/// A `nave serve` process on a free loopback port with a fresh data directory, ready for
+/// kubectl: [`Hub::kubeconfig`] is the admin kubeconfig it wrote.
+#[derive(Debug)]
+pub struct Hub {
+    /// The process.
+    pub process: NaveProcess,
+    /// The data directory.
+    pub data: tempfile::TempDir,
+    /// `admin.kubeconfig`.
+    pub kubeconfig: PathBuf,
+}
+
+impl Hub {
+    /// Starts `nave serve` with `extra` flags and waits until it serves.
+    pub fn start(extra: &[&str]) -> Hub {
+        let data = tempfile::tempdir().expect("data directory");
+        let data_dir = data.path().to_str().expect("utf-8 path").to_owned();
+        let mut args = vec!["serve", "--data-dir", &data_dir, "--listen", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
+        let mut process = NaveProcess::start(&args);
+        let line = process.wait_for_line("export KUBECONFIG=", Duration::from_secs(60));
+        let kubeconfig = PathBuf::from(line.trim().trim_start_matches("export KUBECONFIG="));
+        assert!(
+            kubeconfig.exists(),
+            "{} was not written",
+            kubeconfig.display()
+        );
+        Hub {
+            process,
+            data,
+            kubeconfig,
+        }
+    }
+
+    /// The server URL from the kubeconfig (`https://127.0.0.1:PORT/clusters/root`).
+    pub fn server(&self) -> String {
+        let text = std::fs::read_to_string(&self.kubeconfig).expect("kubeconfig");
+        text.lines()
+            .find_map(|line| line.trim().strip_prefix("server: "))
+            .map(|server| server.trim_matches('"').to_owned())
+            .expect("server in kubeconfig")
+    }
+}
+
+/// The kubectl to drive: 1.32 where the machine has several (Google's dispatcher ships
+/// `kubectl.1.32` beside it), else `kubectl` on the PATH. `None` if there is none, except under
+/// `CI=true`, where a missing kubectl is a failure.
+pub fn kubectl_binary() -> Option<PathBuf> {
+    let pinned = PathBuf::from("/usr/lib/google-cloud-sdk/bin/kubectl.1.32");
+    if pinned.exists() {
+        return Some(pinned);
+    }
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("kubectl"))
+            .find(|candidate| candidate.exists())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "kubectl is required when CI=true"
+        );
+        eprintln!("skipping: kubectl is not installed");
+    }
+    found
+}
+
+/// kubectl bound to one hub, with its own discovery cache.
+#[derive(Debug)]
+pub struct Kubectl {
+    binary: PathBuf,
+    kubeconfig: PathBuf,
+    cache: tempfile::TempDir,
+}
+
+/// What a kubectl run printed.
+#[derive(Debug)]
+pub struct Output {
+    /// The exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Output {
+    /// Asserts success and returns stdout.
+    pub fn ok(self) -> String {
+        assert_eq!(
+            self.code, 0,
+            "kubectl failed: {}{}",
+            self.stdout, self.stderr
+        );
+        self.stdout
+    }
+
+    /// Asserts failure and returns stderr.
+    pub fn fails(self) -> String {
+        assert_ne!(
+            self.code, 0,
+            "kubectl unexpectedly succeeded: {}",
+            self.stdout
+        );
+        self.stderr
+    }
+}
+
+impl Kubectl {
+    /// kubectl for `hub`, or `None` when kubectl is missing (outside CI).
+    pub fn new(hub: &Hub) -> Option<Kubectl> {
+        let binary = kubectl_binary()?;
+        Some(Kubectl {
+            binary,
+            kubeconfig: hub.kubeconfig.clone(),
+            cache: tempfile::tempdir().expect("cache dir"),
+        })
+    }
+
+    /// Runs kubectl with `args` (and `stdin`).
+    pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(&self.binary)
+            .args(args)
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("KUBECACHEDIR", self.cache.path())
+            .env("HOME", self.cache.path())
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run kubectl");
+        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            pipe.write_all(text.as_bytes()).expect("kubectl stdin");
+        }
+        let output = child.wait_with_output().expect("kubectl output");
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Runs kubectl in the background (for `get -w`), killed when dropped.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        Command::new(&self.binary)
+            .args(args)
+            .env("KUBECONFIG", &self.kubeconfig)
+            .env("KUBECACHEDIR", self.cache.path())
+            .env("HOME", self.cache.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run kubectl")
+    }
 }

@@ -13,8 +13,8 @@ const PATIENCE: Duration = Duration::from_secs(30);
 fn serves_the_embedded_default_and_stops_on_sigterm() {
     let data = tempfile::tempdir().unwrap();
     let data_dir = data.path().to_str().unwrap();
-    let mut hub = NaveProcess::start(&["serve", "--data-dir", data_dir]);
-    let line = hub.wait_for_line("store open", PATIENCE);
+    let mut hub = NaveProcess::start(&["serve", "--data-dir", data_dir, "--listen", "127.0.0.1:0"]);
+    let line = hub.wait_for_line("serving the Kubernetes API", PATIENCE);
     assert!(line.contains(&format!("redb://{data_dir}")), "{line}");
     assert!(
         data.path().join("nave.redb").exists(),
@@ -23,8 +23,8 @@ fn serves_the_embedded_default_and_stops_on_sigterm() {
     assert_eq!(hub.signal_and_wait("TERM", PATIENCE), Some(0));
 
     // Restart on the same directory: the store opens again (the lock was released).
-    let mut hub = NaveProcess::start(&["serve", "--data-dir", data_dir]);
-    hub.wait_for_line("store open", PATIENCE);
+    let mut hub = NaveProcess::start(&["serve", "--data-dir", data_dir, "--listen", "127.0.0.1:0"]);
+    hub.wait_for_line("serving the Kubernetes API", PATIENCE);
     assert_eq!(hub.signal_and_wait("INT", PATIENCE), Some(0));
 }
 
@@ -38,7 +38,7 @@ fn serves_sled_when_asked() {
         "--store",
         "sled",
     ]);
-    hub.wait_for_line("store open", PATIENCE);
+    hub.wait_for_line("serving the Kubernetes API", PATIENCE);
     assert!(data.path().join("nave.sled").exists());
     assert_eq!(hub.signal_and_wait("TERM", PATIENCE), Some(0));
 }
@@ -49,8 +49,17 @@ async fn serves_etcd() {
         return;
     };
     let store = format!("etcd://{}", etcd.endpoint.trim_start_matches("http://"));
-    let mut hub = NaveProcess::start(&["serve", "--store", &store]);
-    let line = hub.wait_for_line("store open", PATIENCE);
+    let data = tempfile::tempdir().unwrap();
+    let mut hub = NaveProcess::start(&[
+        "serve",
+        "--store",
+        &store,
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        data.path().to_str().unwrap(),
+    ]);
+    let line = hub.wait_for_line("serving the Kubernetes API", PATIENCE);
     assert!(line.contains(&store), "{line}");
     assert_eq!(hub.signal_and_wait("TERM", PATIENCE), Some(0));
 }

@@ -143,29 +143,6 @@ pub fn render<'a>(
     table(columns, Value::Array(rows), list_meta, options)
 }
 
-/// kube's `rest.DefaultTableConvertor`: `Name` and `Created At`. Rows stay null for no objects,
-/// as kube appends to a nil slice.
-fn render_default<'a>(
-    objects: impl IntoIterator<Item = &'a Value>,
-    list_meta: &Value,
-    options: &TableOptions,
-) -> Value {
-    let rows: Vec<Value> = objects
-        .into_iter()
-        .map(|object| {
-            let created = age::timestamp(object.pointer("/metadata/creationTimestamp"));
-            let cells = vec![json!(str_at_name(object)), json!(age::rfc3339_utc(created))];
-            row_json(cells, None, object, options)
-        })
-        .collect();
-    let rows = if rows.is_empty() {
-        Value::Null
-    } else {
-        Value::Array(rows)
-    };
-    table(columns::default_columns(), rows, list_meta, options)
-}
-
 /// A printer column of a custom resource (a CRD version's `additionalPrinterColumns` entry).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PrinterColumn {
@@ -276,19 +253,6 @@ pub fn validate_json_path(path: &str) -> Result<(), TableError> {
         .map_err(|reason| error(&reason))
 }
 
-/// The columns parsed for a custom table: `Name`, then each printer column up to the first
-/// whose JSONPath does not parse (kube drops that one and the rest).
-fn custom_columns(columns: &[PrinterColumn]) -> Vec<(&PrinterColumn, JsonPath)> {
-    columns
-        .iter()
-        .map_while(|column| {
-            JsonPath::parse(&column.json_path)
-                .ok()
-                .map(|path| (column, path))
-        })
-        .collect()
-}
-
 /// The `columnDefinitions` of a custom resource with `columns` ([`crd_printer_columns`]).
 pub fn custom_column_definitions(columns: &[PrinterColumn]) -> Vec<Value> {
     std::iter::once(columns::name_column())
@@ -324,6 +288,42 @@ pub fn render_custom<'a>(
         })
         .collect();
     table(&definitions, Value::Array(rows), list_meta, options)
+}
+
+/// kube's `rest.DefaultTableConvertor`: `Name` and `Created At`. Rows stay null for no objects,
+/// as kube appends to a nil slice.
+fn render_default<'a>(
+    objects: impl IntoIterator<Item = &'a Value>,
+    list_meta: &Value,
+    options: &TableOptions,
+) -> Value {
+    let rows: Vec<Value> = objects
+        .into_iter()
+        .map(|object| {
+            let created = age::timestamp(object.pointer("/metadata/creationTimestamp"));
+            let cells = vec![json!(str_at_name(object)), json!(age::rfc3339_utc(created))];
+            row_json(cells, None, object, options)
+        })
+        .collect();
+    let rows = if rows.is_empty() {
+        Value::Null
+    } else {
+        Value::Array(rows)
+    };
+    table(columns::default_columns(), rows, list_meta, options)
+}
+
+/// The columns parsed for a custom table: `Name`, then each printer column up to the first
+/// whose JSONPath does not parse (kube drops that one and the rest).
+fn custom_columns(columns: &[PrinterColumn]) -> Vec<(&PrinterColumn, JsonPath)> {
+    columns
+        .iter()
+        .map_while(|column| {
+            JsonPath::parse(&column.json_path)
+                .ok()
+                .map(|path| (column, path))
+        })
+        .collect()
 }
 
 /// One cell of a custom column: the first value the path finds, typed like kube's

@@ -107,6 +107,20 @@ pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
             });
         }
         if dry_run {
+            // A dry run checks everything a create would, the name's availability included.
+            if ctx
+                .state
+                .objects
+                .find(ctx.object_ref(&name))
+                .await?
+                .is_some()
+            {
+                return Err(ApiError::AlreadyExists(Target::new(
+                    &ctx.def.group,
+                    &ctx.def.resource,
+                    &name,
+                )));
+            }
             let mut response = value_response(&ctx, StatusCode::CREATED, &object)?;
             add_warnings(&mut response, &warnings);
             return Ok(response);

@@ -130,17 +130,17 @@ pub(crate) fn parse_rfc3339(s: &str) -> Result<Option<Timestamp>, ()> {
     Ok((time != go_zero_time()).then_some(time))
 }
 
-/// `time.Time{}`: 0001-01-01T00:00:00Z.
-fn go_zero_time() -> Timestamp {
-    // Seconds from 0001-01-01 to 1970-01-01 (Go's unixToInternal, negated).
-    Timestamp::from_second(-62_135_596_800).unwrap_or(Timestamp::MIN)
-}
-
 /// `t.UTC().Format(time.RFC3339)`, the zero time for `None`, as the default table prints
 /// `Created At`.
 pub(crate) fn rfc3339_utc(time: Option<Timestamp>) -> String {
     let time = time.unwrap_or_else(go_zero_time);
     time.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// `time.Time{}`: 0001-01-01T00:00:00Z.
+fn go_zero_time() -> Timestamp {
+    // Seconds from 0001-01-01 to 1970-01-01 (Go's unixToInternal, negated).
+    Timestamp::from_second(-62_135_596_800).unwrap_or(Timestamp::MIN)
 }
 
 #[cfg(test)]

@@ -59,14 +59,6 @@ pub(crate) fn quantity_or_nil(value: &Value, path: &[&str]) -> String {
     quantity(at(value, path)).unwrap_or_else(|| "<nil>".to_owned())
 }
 
-fn quantity(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
 /// `intstr.IntOrString.String()`.
 pub(crate) fn int_or_string(value: &Value) -> String {
     match value {
@@ -169,6 +161,14 @@ pub(crate) fn go_quote(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+fn quantity(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

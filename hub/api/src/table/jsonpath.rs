@@ -16,6 +16,21 @@ use serde_json::Value;
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct JsonPath(Vec<Node>);
 
+/// Why a path did not parse.
+pub(crate) type ParseError = String;
+
+impl JsonPath {
+    /// Parses the text kube wraps in `{...}` for a printer column.
+    pub(crate) fn parse(path: &str) -> Result<Self, ParseError> {
+        Parser::new(path).list().map(JsonPath)
+    }
+
+    /// Every value the path selects in `root`, in order; `None` when evaluation fails.
+    pub(crate) fn find<'a>(&self, root: &'a Value) -> Option<Vec<Cow<'a, Value>>> {
+        eval(&self.0, vec![Cow::Borrowed(root)]).ok()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 enum Node {
     /// `.name`; the empty name is the current value (`.`).
@@ -51,21 +66,6 @@ enum Op {
     Le,
     Gt,
     Ge,
-}
-
-/// Why a path did not parse.
-pub(crate) type ParseError = String;
-
-impl JsonPath {
-    /// Parses the text kube wraps in `{...}` for a printer column.
-    pub(crate) fn parse(path: &str) -> Result<Self, ParseError> {
-        Parser::new(path).list().map(JsonPath)
-    }
-
-    /// Every value the path selects in `root`, in order; `None` when evaluation fails.
-    pub(crate) fn find<'a>(&self, root: &'a Value) -> Option<Vec<Cow<'a, Value>>> {
-        eval(&self.0, vec![Cow::Borrowed(root)]).ok()
-    }
 }
 
 struct Parser<'s> {

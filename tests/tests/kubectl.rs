@@ -1,0 +1,344 @@
+//! The real kubectl (1.32) against a real `nave serve` over TLS with the admin client
+//! certificate: the everyday commands, their output and their error messages.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
+
+use std::io::Read;
+use std::time::Duration;
+
+use tests::{Hub, Kubectl};
+
+const MANIFEST: &str = "\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web-config
+  namespace: shop
+  labels: {app: web}
+data:
+  color: blue
+  size: large
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+";
+
+#[test]
+fn everyday_kubectl() {
+    let hub = Hub::start(&[]);
+    let Some(kubectl) = Kubectl::new(&hub) else {
+        return;
+    };
+
+    // Version and discovery.
+    let version = kubectl.run(&["version"], None).ok();
+    assert!(version.contains("Server Version: v1.32."), "{version}");
+    let resources = kubectl.run(&["api-resources"], None).ok();
+    assert!(resources.lines().any(|line| line.starts_with("deployments")
+        && line.contains("deploy")
+        && line.contains("apps/v1")));
+    assert!(
+        resources
+            .lines()
+            .any(|line| line.starts_with("namespaces") && line.contains("false"))
+    );
+
+    // Create from a manifest (default strict validation needs OpenAPI), then read back.
+    let created = kubectl.run(&["create", "-f", "-"], Some(MANIFEST)).ok();
+    assert!(
+        created.contains("namespace/shop created")
+            && created.contains("deployment.apps/web created"),
+        "{created}"
+    );
+    let table = kubectl.run(&["get", "configmaps", "-n", "shop"], None).ok();
+    let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header, ["NAME", "DATA", "AGE"]);
+    assert!(
+        table
+            .lines()
+            .any(|line| line.starts_with("web-config")
+                && line.split_whitespace().nth(1) == Some("2")),
+        "{table}"
+    );
+    let deployments = kubectl.run(&["get", "deploy", "-n", "shop"], None).ok();
+    assert!(
+        deployments.starts_with("NAME")
+            && deployments.contains("READY")
+            && deployments.contains("0/2"),
+        "{deployments}"
+    );
+    let yaml = kubectl
+        .run(
+            &["get", "deployment", "web", "-n", "shop", "-o", "yaml"],
+            None,
+        )
+        .ok();
+    assert!(
+        yaml.contains("generation: 1")
+            && yaml.contains("uid: ")
+            && yaml.contains("resourceVersion:"),
+        "{yaml}"
+    );
+    let jsonpath = kubectl
+        .run(
+            &[
+                "get",
+                "cm",
+                "-n",
+                "shop",
+                "-o",
+                "jsonpath={.items[*].data.color}",
+            ],
+            None,
+        )
+        .ok();
+    assert_eq!(jsonpath, "blue");
+    let namespaces = kubectl.run(&["get", "ns"], None).ok();
+    assert!(
+        namespaces.contains("shop")
+            && namespaces.contains("Active")
+            && namespaces.contains("kube-system"),
+        "{namespaces}"
+    );
+
+    // Selectors and chunking.
+    kubectl
+        .run(
+            &["label", "cm", "web-config", "-n", "shop", "tier=front"],
+            None,
+        )
+        .ok();
+    kubectl
+        .run(
+            &["annotate", "cm", "web-config", "-n", "shop", "note=hello"],
+            None,
+        )
+        .ok();
+    let labelled = kubectl
+        .run(
+            &["get", "cm", "-n", "shop", "-l", "tier=front", "-o", "name"],
+            None,
+        )
+        .ok();
+    assert_eq!(labelled.trim(), "configmap/web-config");
+    assert!(
+        kubectl
+            .run(
+                &["get", "cm", "-n", "shop", "-l", "tier=back", "-o", "name"],
+                None
+            )
+            .ok()
+            .trim()
+            .is_empty()
+    );
+    let field = kubectl
+        .run(
+            &[
+                "get",
+                "cm",
+                "-A",
+                "--field-selector",
+                "metadata.name=web-config",
+                "-o",
+                "name",
+            ],
+            None,
+        )
+        .ok();
+    assert_eq!(field.trim(), "configmap/web-config");
+    for i in 0..5 {
+        kubectl.run(&["create", "-f", "-"], Some(&format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: chunk-{i}\n  namespace: shop\n"))).ok();
+    }
+    let chunked = kubectl
+        .run(
+            &["get", "cm", "-n", "shop", "--chunk-size=2", "-o", "name"],
+            None,
+        )
+        .ok();
+    assert_eq!(chunked.lines().count(), 6, "{chunked}");
+
+    // A replace with a stale resourceVersion is a conflict.
+    let stale = kubectl
+        .run(
+            &["get", "cm", "web-config", "-n", "shop", "-o", "json"],
+            None,
+        )
+        .ok();
+    kubectl
+        .run(
+            &["label", "cm", "web-config", "-n", "shop", "again=yes"],
+            None,
+        )
+        .ok();
+    let conflict = kubectl.run(&["replace", "-f", "-"], Some(&stale)).fails();
+    assert!(
+        conflict.contains("Error from server (Conflict)")
+            && conflict.contains("the object has been modified"),
+        "{conflict}"
+    );
+
+    // Dry run persists nothing.
+    let dry = kubectl
+        .run(
+            &["create", "-n", "shop", "-f", "-", "--dry-run=server"],
+            Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ghost\n"),
+        )
+        .ok();
+    assert!(
+        dry.contains("configmap/ghost created (server dry run)"),
+        "{dry}"
+    );
+    let missing = kubectl
+        .run(&["get", "cm", "ghost", "-n", "shop"], None)
+        .fails();
+    assert!(
+        missing.contains("Error from server (NotFound): configmaps \"ghost\" not found"),
+        "{missing}"
+    );
+
+    // Watch: changes arrive as events with table rows.
+    let mut watch = kubectl.spawn(&[
+        "get",
+        "cm",
+        "-n",
+        "shop",
+        "-w",
+        "--output-watch-events",
+        "--watch-only",
+    ]);
+    std::thread::sleep(Duration::from_millis(1500));
+    kubectl
+        .run(
+            &["label", "cm", "chunk-0", "-n", "shop", "watched=yes"],
+            None,
+        )
+        .ok();
+    kubectl
+        .run(&["delete", "cm", "chunk-1", "-n", "shop"], None)
+        .ok();
+    std::thread::sleep(Duration::from_millis(1500));
+    let _ = watch.kill();
+    let mut events = String::new();
+    watch
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut events)
+        .unwrap();
+    let events: Vec<Vec<&str>> = events
+        .lines()
+        .map(|line| line.split_whitespace().take(2).collect())
+        .collect();
+    assert!(events.contains(&vec!["MODIFIED", "chunk-0"]), "{events:?}");
+    assert!(events.contains(&vec!["DELETED", "chunk-1"]), "{events:?}");
+
+    // Waiting for a field, and for deletion.
+    kubectl
+        .run(
+            &[
+                "wait",
+                "-n",
+                "shop",
+                "--for=jsonpath={.spec.replicas}=2",
+                "deployment/web",
+                "--timeout=20s",
+            ],
+            None,
+        )
+        .ok();
+    kubectl
+        .run(
+            &["scale", "-n", "shop", "deployment/web", "--replicas=4"],
+            None,
+        )
+        .ok();
+    let replicas = kubectl
+        .run(
+            &[
+                "get",
+                "deploy",
+                "web",
+                "-n",
+                "shop",
+                "-o",
+                "jsonpath={.spec.replicas}",
+            ],
+            None,
+        )
+        .ok();
+    assert_eq!(replicas, "4");
+    let mut waiter = kubectl.spawn(&[
+        "wait",
+        "-n",
+        "shop",
+        "--for=delete",
+        "configmap/chunk-2",
+        "--timeout=20s",
+    ]);
+    std::thread::sleep(Duration::from_millis(500));
+    kubectl
+        .run(&["delete", "cm", "chunk-2", "-n", "shop"], None)
+        .ok();
+    assert!(waiter.wait().unwrap().success(), "wait --for=delete");
+
+    // explain works from the served OpenAPI.
+    let explained = kubectl
+        .run(&["explain", "deployment.spec.template"], None)
+        .ok();
+    assert!(
+        explained.contains("KIND:       Deployment") && explained.contains("PodTemplateSpec"),
+        "{explained}"
+    );
+
+    // Error messages, verbatim from the Status.
+    let protected = kubectl
+        .run(&["delete", "namespace", "default"], None)
+        .fails();
+    assert!(protected.contains("Error from server (Forbidden): namespaces \"default\" is forbidden: this namespace may not be deleted"), "{protected}");
+    let unknown = kubectl.run(&["get", "widgets"], None).fails();
+    assert!(
+        unknown.contains("the server doesn't have a resource type \"widgets\""),
+        "{unknown}"
+    );
+    let exists = kubectl.run(&["create", "-f", "-"], Some(MANIFEST)).fails();
+    assert!(
+        exists.contains("Error from server (AlreadyExists)")
+            && exists.contains("configmaps \"web-config\" already exists"),
+        "{exists}"
+    );
+
+    // Deleting the namespace waits until its contents and itself are gone.
+    let deleted = kubectl
+        .run(&["delete", "namespace", "shop", "--timeout=30s"], None)
+        .ok();
+    assert!(deleted.contains("namespace \"shop\" deleted"), "{deleted}");
+    let gone = kubectl.run(&["get", "namespace", "shop"], None).fails();
+    assert!(gone.contains("NotFound"), "{gone}");
+    assert!(
+        kubectl
+            .run(&["get", "deploy", "-A", "-o", "name"], None)
+            .ok()
+            .trim()
+            .is_empty()
+    );
+}
