@@ -238,6 +238,7 @@ fn everyday_kubectl() {
         .ok();
     std::thread::sleep(Duration::from_millis(1500));
     let _ = watch.kill();
+    let _ = watch.wait();
     let mut events = String::new();
     watch
         .stdout

@@ -151,7 +151,10 @@ pub async fn watch(ctx: Ctx) -> Result<Response, ApiError> {
     let mut response = json_as(
         StatusCode::OK,
         content_type,
-        Body::from_stream(ReceiverStream::new(receiver).map_ok()),
+        Body::from_stream(futures::StreamExt::map(
+            ReceiverStream::new(receiver),
+            Ok::<Bytes, std::convert::Infallible>,
+        )),
     );
     response.headers_mut().insert(
         http::header::CACHE_CONTROL,
@@ -280,22 +283,5 @@ impl EventWriter<'_> {
         let mut line = json!({"type": "ERROR", "object": status}).to_string();
         line.push('\n');
         Bytes::from(line)
-    }
-}
-
-/// Adapts a stream of frames into a body stream.
-trait MapOk {
-    fn map_ok(
-        self,
-    ) -> futures::stream::Map<Self, fn(Bytes) -> Result<Bytes, std::convert::Infallible>>
-    where
-        Self: Sized;
-}
-
-impl MapOk for ReceiverStream<Bytes> {
-    fn map_ok(
-        self,
-    ) -> futures::stream::Map<Self, fn(Bytes) -> Result<Bytes, std::convert::Infallible>> {
-        futures::StreamExt::map(self, Ok)
     }
 }
