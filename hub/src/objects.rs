@@ -59,6 +59,10 @@ impl ObjectRef<'_> {
         keys::object_key(self.def, self.cluster, self.namespace, self.name)
     }
 
+    fn served(&self, stored: Stored) -> Result<Stored, ApiError> {
+        served(self.def, stored)
+    }
+
     fn target(&self) -> Target {
         Target::new(&self.def.group, &self.def.resource, self.name)
     }
@@ -99,7 +103,7 @@ impl Objects {
     /// Reads an object.
     pub async fn get(&self, object: ObjectRef<'_>) -> Result<Stored, ApiError> {
         match self.store.get(&object.key(), 0).await {
-            Ok(kv) => Ok(Stored::from_kv(kv)),
+            Ok(kv) => object.served(Stored::from_kv(kv)),
             Err(StorageError::NotFound { .. }) => Err(object.not_found()),
             Err(error) => Err(error.into()),
         }
@@ -121,7 +125,7 @@ impl Objects {
         value: &Map<String, Value>,
     ) -> Result<Stored, ApiError> {
         let bytes = codec::encode(value);
-        match self.store.create(&object.key(), bytes.clone()).await {
+        match self.store.create(&object.key(), stored_bytes(object.def, value, &bytes)).await {
             Ok(revision) => Ok(Stored { bytes, revision }),
             Err(StorageError::AlreadyExists { .. }) => {
                 Err(ApiError::AlreadyExists(object.target()))
@@ -141,7 +145,7 @@ impl Objects {
         let bytes = codec::encode(value);
         match self
             .store
-            .update(&object.key(), bytes.clone(), expected)
+            .update(&object.key(), stored_bytes(object.def, value, &bytes), expected)
             .await
         {
             Ok(revision) => Ok(Stored { bytes, revision }),
@@ -163,7 +167,7 @@ impl Objects {
         expected: Option<Revision>,
     ) -> Result<Stored, ApiError> {
         match self.store.delete(&object.key(), expected).await {
-            Ok(deleted) => Ok(Stored {
+            Ok(deleted) => object.served(Stored {
                 bytes: deleted.last.value,
                 revision: deleted.revision,
             }),
@@ -199,9 +203,9 @@ impl Objects {
                 .into_iter()
                 .map(|kv| {
                     let suffix = kv.key.strip_prefix(&prefix).unwrap_or(&kv.key).to_owned();
-                    (suffix, Stored::from_kv(kv))
+                    Ok((suffix, served(def, Stored::from_kv(kv))?))
                 })
-                .collect(),
+                .collect::<Result<_, ApiError>>()?,
             revision: result.revision,
             more: result.more,
         })
@@ -220,4 +224,23 @@ impl Objects {
             .items
             .is_empty())
     }
+}
+
+/// The stored bytes of `value` (encoded as `bytes` in its served form): the same bytes unless
+/// the resource is stored in another version's shape.
+fn stored_bytes(def: &ResourceDef, value: &Map<String, Value>, bytes: &Bytes) -> Bytes {
+    if hub_api::convert::needs_conversion(&def.group, &def.resource) {
+        codec::encode(&hub_api::convert::to_storage(&def.group, &def.resource, value.clone()))
+    } else {
+        bytes.clone()
+    }
+}
+
+/// `stored` in the shape `def` serves (a no-op for almost every resource).
+pub fn served(def: &ResourceDef, stored: Stored) -> Result<Stored, ApiError> {
+    if !hub_api::convert::needs_conversion(&def.group, &def.resource) {
+        return Ok(stored);
+    }
+    let object = hub_api::convert::from_storage(&def.group, &def.resource, stored.object()?);
+    Ok(Stored { bytes: codec::encode(&object), revision: stored.revision })
 }

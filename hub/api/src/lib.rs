@@ -5,10 +5,12 @@
 //! - [`selectors`]: label and field selectors, parsed and matched as kube-apiserver does.
 //! - [`table`]: `meta.k8s.io/v1` Table rendering with kube-apiserver's columns.
 //! - [`openapi`]: the `/openapi/v3` index and group-version documents.
+//! - [`convert`]: served ↔ stored shapes of resources sharing storage (events.k8s.io Events).
 //! - [`normalize`]: decoding built-in objects through their typed schema (unknown fields).
 //!
 //! Nothing here touches a socket, a file or the store; the `hub` crate does the IO.
 
+pub mod convert;
 pub mod normalize;
 pub mod openapi;
 pub mod registry;

@@ -385,3 +385,24 @@ async fn finalizers_hold_an_object_until_removed() {
         "removing the last finalizer deletes the object"
     );
 }
+
+#[tokio::test]
+async fn events_are_one_set_under_both_apis() {
+    use http::Method;
+    let hub = TestHub::memory().await;
+    let body = r#"{"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"name":"e1"},
+        "eventTime":"2026-01-01T00:00:00.000000Z","reportingController":"kubelet","reportingInstance":"node-1",
+        "action":"Pull","reason":"Pulled","regarding":{"kind":"Pod","name":"p","namespace":"default"},"note":"image pulled","type":"Normal"}"#;
+    let created = hub.request(Method::POST, "/apis/events.k8s.io/v1/namespaces/default/events", &[], body).await;
+    assert_eq!(created.status, 201, "{}", created.json());
+    assert_eq!(created.json()["note"], "image pulled");
+    let core = hub.request(Method::GET, "/api/v1/namespaces/default/events/e1", &[], "").await.json();
+    assert_eq!(core["apiVersion"], "v1");
+    assert_eq!(core["message"], "image pulled");
+    assert_eq!(core["involvedObject"]["name"], "p");
+    let listed = hub.request(Method::GET, "/apis/events.k8s.io/v1/namespaces/default/events", &[], "").await.json();
+    assert_eq!(listed["items"][0]["regarding"]["name"], "p");
+    assert_eq!(listed["items"][0]["apiVersion"], "events.k8s.io/v1");
+    let by_field = hub.request(Method::GET, "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dp", &[], "").await.json();
+    assert_eq!(by_field["items"].as_array().unwrap().len(), 1);
+}
