@@ -170,7 +170,11 @@ pub struct Hub {
 impl Hub {
     /// Starts `nave serve` with `extra` flags and waits until it serves.
     pub fn start(extra: &[&str]) -> Hub {
-        let data = tempfile::tempdir().expect("data directory");
+        Hub::start_in(tempfile::tempdir().expect("data directory"), extra)
+    }
+
+    /// Starts `nave serve` on an existing data directory (a restart).
+    pub fn start_in(data: tempfile::TempDir, extra: &[&str]) -> Hub {
         let data_dir = data.path().to_str().expect("utf-8 path").to_owned();
         let mut args = vec!["serve", "--data-dir", &data_dir, "--listen", "127.0.0.1:0"];
         args.extend_from_slice(extra);
@@ -187,6 +191,14 @@ impl Hub {
             data,
             kubeconfig,
         }
+    }
+
+    /// Stops the hub with `signal`; returns its exit code and its data directory (for a restart).
+    pub fn stop(self, signal: &str) -> (Option<i32>, tempfile::TempDir) {
+        let code = self
+            .process
+            .signal_and_wait(signal, Duration::from_secs(15));
+        (code, self.data)
     }
 
     /// The server URL from the kubeconfig (`https://127.0.0.1:PORT/clusters/root`).

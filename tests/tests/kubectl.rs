@@ -343,3 +343,52 @@ fn everyday_kubectl() {
             .is_empty()
     );
 }
+
+#[test]
+fn shutdown_ends_watches_and_loses_nothing() {
+    let hub = Hub::start(&[]);
+    let Some(kubectl) = Kubectl::new(&hub) else {
+        return;
+    };
+    for i in 0..20 {
+        kubectl
+            .run(
+                &["create", "-f", "-"],
+                Some(&format!(
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kept-{i}\n"
+                )),
+            )
+            .ok();
+    }
+    let mut watch = kubectl.spawn(&["get", "cm", "-w"]);
+    std::thread::sleep(Duration::from_millis(1000));
+    let started = std::time::Instant::now();
+    let (code, data) = hub.stop("TERM");
+    assert_eq!(code, Some(0));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "shutdown took {:?}",
+        started.elapsed()
+    );
+    // The watch ended with the server (kubectl get -w exits when its stream ends).
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while watch.try_wait().unwrap().is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the watch outlived the server"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Restarted on the same directory, every acknowledged write is there.
+    let hub = Hub::start_in(data, &[]);
+    let kubectl = Kubectl::new(&hub).unwrap();
+    let names = kubectl.run(&["get", "cm", "-o", "name"], None).ok();
+    assert_eq!(
+        names
+            .lines()
+            .filter(|line| line.starts_with("configmap/kept-"))
+            .count(),
+        20,
+        "{names}"
+    );
+}
