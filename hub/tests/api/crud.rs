@@ -406,3 +406,24 @@ async fn events_are_one_set_under_both_apis() {
     let by_field = hub.request(Method::GET, "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dp", &[], "").await.json();
     assert_eq!(by_field["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_continue_token_older_than_history_is_expired() {
+    use http::Method;
+    let hub = TestHub::memory().await;
+    for i in 0..4 {
+        let body = format!(r#"{{"metadata":{{"name":"c{i}"}}}}"#);
+        hub.request(Method::POST, "/api/v1/namespaces/default/configmaps", &[], body).await;
+    }
+    let first = hub.request(Method::GET, "/api/v1/namespaces/default/configmaps?limit=2", &[], "").await.json();
+    let token = first["metadata"]["continue"].as_str().unwrap().to_owned();
+    let second = hub.request(Method::GET, &format!("/api/v1/namespaces/default/configmaps?limit=2&continue={token}"), &[], "").await.json();
+    assert_eq!(second["items"].as_array().unwrap().len(), 2);
+    hub.request(Method::POST, "/api/v1/namespaces/default/configmaps", &[], r#"{"metadata":{"name":"later"}}"#).await;
+    hub.store.compact(hub.store.current_revision().await.unwrap()).await.unwrap();
+    let expired = hub.request(Method::GET, &format!("/api/v1/namespaces/default/configmaps?limit=2&continue={token}"), &[], "").await;
+    assert_eq!(expired.status, 410);
+    let status = expired.json();
+    assert_eq!(status["reason"], "Expired");
+    assert!(status["message"].as_str().unwrap().starts_with("The provided continue parameter is too old"));
+}
