@@ -408,29 +408,40 @@ async fn run(inner: std::sync::Weak<Inner>, mut stream: WatchStream) {
 fn dispatch(inner: &Inner, change: Arc<Change>) {
     let mut state = inner.state.lock();
     let resource_prefix = resource_prefix_of(&change.key);
-    if let Some(list) = state.subscribers.get_mut(&resource_prefix) {
-        let before = list.len();
-        list.retain(|subscriber| {
-            if !change.key.starts_with(&subscriber.prefix) {
-                return !subscriber.sender.is_closed();
-            }
-            match subscriber.sender.try_send(Arc::clone(&change)) {
-                Ok(()) => true,
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    tracing::info!(prefix = %subscriber.prefix, "dropping a watch that fell behind");
-                    false
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => false,
-            }
-        });
-        let removed = before - list.len();
-        state.open -= removed;
+    let mut removed = deliver(&mut state, &resource_prefix, &change);
+    // Subscribers of every key (controllers) are filed under the root prefix.
+    if resource_prefix != keys::ROOT {
+        removed += deliver(&mut state, keys::ROOT, &change);
     }
+    state.open -= removed;
     state.position = change.revision;
     state.ring.push_back(change);
     while state.ring.len() > inner.options.ring {
         state.ring.pop_front();
     }
+}
+
+/// Sends `change` to the subscribers filed under `prefix` whose own prefix matches; drops the
+/// ones that are closed or too slow. Returns how many were dropped.
+fn deliver(state: &mut State, prefix: &str, change: &Arc<Change>) -> usize {
+    let Some(list) = state.subscribers.get_mut(prefix) else {
+        return 0;
+    };
+    let before = list.len();
+    list.retain(|subscriber| {
+        if !change.key.starts_with(&subscriber.prefix) {
+            return !subscriber.sender.is_closed();
+        }
+        match subscriber.sender.try_send(Arc::clone(change)) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::info!(prefix = %subscriber.prefix, "dropping a watch that fell behind");
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    });
+    before - list.len()
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod codec;
 pub mod discovery;
 pub mod error;
 pub mod fanout;
+pub mod gc;
 pub mod filters;
 pub mod handlers;
 pub mod keys;
@@ -117,6 +118,7 @@ pub async fn build(
         fanout::Fanout::start(Arc::clone(&store), fanout::FanoutOptions::default()).await?;
     let clusters = clusters::Clusters::load(objects.clone(), &registry, &fanout).await?;
     namespaces::start(objects.clone(), Arc::clone(&registry), &fanout).await?;
+    gc::start(objects.clone(), Arc::clone(&registry), &fanout).await?;
     let openapi = hub_api::openapi::OpenApi::new(&registry);
     Ok(Arc::new(AppState {
         objects,

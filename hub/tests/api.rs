@@ -8,6 +8,7 @@ mod api {
     mod clusters;
     mod crud;
     mod discovery;
+    mod gc;
     mod malformed;
     mod namespaces;
     mod subresources;

@@ -171,6 +171,11 @@ impl Registry {
             .get(&(group.to_owned(), version.to_owned(), resource.to_owned()))
     }
 
+    /// The resource serving `kind` in `group` (its preferred version first).
+    pub fn by_kind(&self, group: &str, kind: &str) -> Option<&Arc<ResourceDef>> {
+        self.resources.iter().find(|def| def.group == group && def.kind == kind)
+    }
+
     /// Every resource, in definition order.
     pub fn resources(&self) -> &[Arc<ResourceDef>] {
         &self.resources

@@ -30,8 +30,8 @@ pub(crate) struct Figures {
     pub(crate) etcd_memory: Option<(Memory, Memory)>,
     /// Sequential creates through `kube::Client`.
     pub(crate) kube_seq: Option<Rate>,
-    /// Bytes the hub wrote to its log (stderr) during the run.
-    pub(crate) log_bytes: Option<u64>,
+    /// Bytes and lines the hub wrote to its log (stderr) during the run.
+    pub(crate) log: Option<(u64, u64)>,
 }
 
 /// The watch run's outcome.

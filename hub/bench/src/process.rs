@@ -100,9 +100,11 @@ impl HubProcess {
         self.child.id()
     }
 
-    /// Bytes written to the log so far.
-    pub(crate) fn log_bytes(&self) -> u64 {
-        std::fs::metadata(&self.log).map_or(0, |meta| meta.len())
+    /// Bytes and lines written to the log so far.
+    pub(crate) fn log_size(&self) -> (u64, u64) {
+        let log = std::fs::read(&self.log).unwrap_or_default();
+        let lines = log.iter().filter(|byte| **byte == b'\n').count();
+        (log.len() as u64, lines as u64)
     }
 }
 

@@ -25,6 +25,8 @@ struct DeleteOptions {
     uid: Option<String>,
     resource_version: Option<String>,
     dry_run: bool,
+    /// The finalizer the propagation policy adds (`foregroundDeletion` or `orphan`).
+    finalizer: Option<&'static str>,
 }
 
 fn options(ctx: &Ctx, body: &[u8]) -> Result<DeleteOptions, ApiError> {
@@ -62,6 +64,9 @@ fn options(ctx: &Ctx, body: &[u8]) -> Result<DeleteOptions, ApiError> {
         if let Some(value) = body.get("propagationPolicy").and_then(Value::as_str) {
             policy = Some(value.to_owned());
         }
+        if policy.is_none() && body.get("orphanDependents").and_then(Value::as_bool) == Some(true) {
+            policy = Some("Orphan".to_owned());
+        }
         if let Some(grace) = body.get("gracePeriodSeconds")
             && !grace.is_null()
             && !grace.is_i64()
@@ -81,6 +86,11 @@ fn options(ctx: &Ctx, body: &[u8]) -> Result<DeleteOptions, ApiError> {
                 .map(str::to_owned);
         }
     }
+    options.finalizer = match policy.as_deref() {
+        Some("Foreground") => Some(crate::gc::FOREGROUND),
+        Some("Orphan") => Some(crate::gc::ORPHAN),
+        _ => None,
+    };
     if let Some(policy) = policy
         && !matches!(policy.as_str(), "Orphan" | "Background" | "Foreground")
     {
@@ -175,7 +185,10 @@ async fn delete_one(ctx: &Ctx, name: &str, options: &DeleteOptions) -> Result<Ou
             }
         }
         let is_namespace = ctx.def.group.is_empty() && ctx.def.resource == "namespaces";
-        let held = !meta::finalizers(&object).is_empty() || is_namespace;
+        // Foreground and orphan propagation hold the object with a finalizer the garbage
+        // collector removes once dependents are gone or released.
+        let propagation = options.finalizer.filter(|_| !is_namespace);
+        let held = !meta::finalizers(&object).is_empty() || is_namespace || propagation.is_some();
         if held {
             if meta::is_deleting(&object) {
                 return Ok(Outcome::Marked(current));
@@ -186,6 +199,13 @@ async fn delete_one(ctx: &Ctx, name: &str, options: &DeleteOptions) -> Result<Ou
                 metadata.remove("resourceVersion");
                 metadata.insert("deletionTimestamp".into(), Value::String(meta::now()));
                 metadata.insert("deletionGracePeriodSeconds".into(), Value::from(0));
+                if let Some(finalizer) = propagation {
+                    let mut finalizers = meta::finalizers(&object);
+                    if !finalizers.iter().any(|existing| existing == finalizer) {
+                        finalizers.push(finalizer.to_owned());
+                    }
+                    metadata.insert("finalizers".into(), Value::from(finalizers));
+                }
             }
             if is_namespace {
                 marked.insert("status".into(), json!({"phase": "Terminating"}));

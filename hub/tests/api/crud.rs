@@ -393,17 +393,43 @@ async fn events_are_one_set_under_both_apis() {
     let body = r#"{"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"name":"e1"},
         "eventTime":"2026-01-01T00:00:00.000000Z","reportingController":"kubelet","reportingInstance":"node-1",
         "action":"Pull","reason":"Pulled","regarding":{"kind":"Pod","name":"p","namespace":"default"},"note":"image pulled","type":"Normal"}"#;
-    let created = hub.request(Method::POST, "/apis/events.k8s.io/v1/namespaces/default/events", &[], body).await;
+    let created = hub
+        .request(
+            Method::POST,
+            "/apis/events.k8s.io/v1/namespaces/default/events",
+            &[],
+            body,
+        )
+        .await;
     assert_eq!(created.status, 201, "{}", created.json());
     assert_eq!(created.json()["note"], "image pulled");
-    let core = hub.request(Method::GET, "/api/v1/namespaces/default/events/e1", &[], "").await.json();
+    let core = hub
+        .request(Method::GET, "/api/v1/namespaces/default/events/e1", &[], "")
+        .await
+        .json();
     assert_eq!(core["apiVersion"], "v1");
     assert_eq!(core["message"], "image pulled");
     assert_eq!(core["involvedObject"]["name"], "p");
-    let listed = hub.request(Method::GET, "/apis/events.k8s.io/v1/namespaces/default/events", &[], "").await.json();
+    let listed = hub
+        .request(
+            Method::GET,
+            "/apis/events.k8s.io/v1/namespaces/default/events",
+            &[],
+            "",
+        )
+        .await
+        .json();
     assert_eq!(listed["items"][0]["regarding"]["name"], "p");
     assert_eq!(listed["items"][0]["apiVersion"], "events.k8s.io/v1");
-    let by_field = hub.request(Method::GET, "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dp", &[], "").await.json();
+    let by_field = hub
+        .request(
+            Method::GET,
+            "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dp",
+            &[],
+            "",
+        )
+        .await
+        .json();
     assert_eq!(by_field["items"].as_array().unwrap().len(), 1);
 }
 
@@ -413,17 +439,60 @@ async fn a_continue_token_older_than_history_is_expired() {
     let hub = TestHub::memory().await;
     for i in 0..4 {
         let body = format!(r#"{{"metadata":{{"name":"c{i}"}}}}"#);
-        hub.request(Method::POST, "/api/v1/namespaces/default/configmaps", &[], body).await;
+        hub.request(
+            Method::POST,
+            "/api/v1/namespaces/default/configmaps",
+            &[],
+            body,
+        )
+        .await;
     }
-    let first = hub.request(Method::GET, "/api/v1/namespaces/default/configmaps?limit=2", &[], "").await.json();
+    let first = hub
+        .request(
+            Method::GET,
+            "/api/v1/namespaces/default/configmaps?limit=2",
+            &[],
+            "",
+        )
+        .await
+        .json();
     let token = first["metadata"]["continue"].as_str().unwrap().to_owned();
-    let second = hub.request(Method::GET, &format!("/api/v1/namespaces/default/configmaps?limit=2&continue={token}"), &[], "").await.json();
+    let second = hub
+        .request(
+            Method::GET,
+            &format!("/api/v1/namespaces/default/configmaps?limit=2&continue={token}"),
+            &[],
+            "",
+        )
+        .await
+        .json();
     assert_eq!(second["items"].as_array().unwrap().len(), 2);
-    hub.request(Method::POST, "/api/v1/namespaces/default/configmaps", &[], r#"{"metadata":{"name":"later"}}"#).await;
-    hub.store.compact(hub.store.current_revision().await.unwrap()).await.unwrap();
-    let expired = hub.request(Method::GET, &format!("/api/v1/namespaces/default/configmaps?limit=2&continue={token}"), &[], "").await;
+    hub.request(
+        Method::POST,
+        "/api/v1/namespaces/default/configmaps",
+        &[],
+        r#"{"metadata":{"name":"later"}}"#,
+    )
+    .await;
+    hub.store
+        .compact(hub.store.current_revision().await.unwrap())
+        .await
+        .unwrap();
+    let expired = hub
+        .request(
+            Method::GET,
+            &format!("/api/v1/namespaces/default/configmaps?limit=2&continue={token}"),
+            &[],
+            "",
+        )
+        .await;
     assert_eq!(expired.status, 410);
     let status = expired.json();
     assert_eq!(status["reason"], "Expired");
-    assert!(status["message"].as_str().unwrap().starts_with("The provided continue parameter is too old"));
+    assert!(
+        status["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The provided continue parameter is too old")
+    );
 }
