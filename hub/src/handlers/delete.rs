@@ -27,6 +27,8 @@ struct DeleteOptions {
     dry_run: bool,
     /// The finalizer the propagation policy adds (`foregroundDeletion` or `orphan`).
     finalizer: Option<&'static str>,
+    /// `gracePeriodSeconds`, when given.
+    grace: Option<i64>,
 }
 
 fn options(ctx: &Ctx, body: &[u8]) -> Result<DeleteOptions, ApiError> {
@@ -36,9 +38,10 @@ fn options(ctx: &Ctx, body: &[u8]) -> Result<DeleteOptions, ApiError> {
     };
     let mut policy = ctx.query.non_empty("propagationPolicy").map(str::to_owned);
     if let Some(grace) = ctx.query.non_empty("gracePeriodSeconds") {
-        grace
-            .parse::<i64>()
-            .map_err(|_| ApiError::BadRequest(format!("invalid gracePeriodSeconds {grace:?}")))?;
+        options.grace =
+            Some(grace.parse::<i64>().map_err(|_| {
+                ApiError::BadRequest(format!("invalid gracePeriodSeconds {grace:?}"))
+            })?);
     }
     if !body.iter().all(u8::is_ascii_whitespace) {
         let value: Value = serde_json::from_slice(body).map_err(|error| {
@@ -69,11 +72,10 @@ fn options(ctx: &Ctx, body: &[u8]) -> Result<DeleteOptions, ApiError> {
         }
         if let Some(grace) = body.get("gracePeriodSeconds")
             && !grace.is_null()
-            && !grace.is_i64()
         {
-            return Err(ApiError::BadRequest(
-                "gracePeriodSeconds must be an integer".into(),
-            ));
+            options.grace = Some(grace.as_i64().ok_or_else(|| {
+                ApiError::BadRequest("gracePeriodSeconds must be an integer".into())
+            })?);
         }
         if let Some(preconditions) = body.get("preconditions").and_then(Value::as_object) {
             options.uid = preconditions
@@ -188,7 +190,33 @@ async fn delete_one(ctx: &Ctx, name: &str, options: &DeleteOptions) -> Result<Ou
         // Foreground and orphan propagation hold the object with a finalizer the garbage
         // collector removes once dependents are gone or released.
         let propagation = options.finalizer.filter(|_| !is_namespace);
-        let held = !meta::finalizers(&object).is_empty() || is_namespace || propagation.is_some();
+        // A pod bound to a node is deleted gracefully: it stays, marked, until its node's worker
+        // confirms it stopped (or a delete with gracePeriodSeconds=0 forces it).
+        let graceful = pod_grace(ctx, &object, options.grace);
+        if graceful.is_none()
+            && meta::is_deleting(&object)
+            && options.grace == Some(0)
+            && meta::finalizers(&object).is_empty()
+            && is_pod(ctx)
+        {
+            if options.dry_run {
+                return Ok(Outcome::Preview(object));
+            }
+            match ctx
+                .state
+                .objects
+                .delete(reference, Some(current.revision))
+                .await
+            {
+                Ok(stored) => return Ok(Outcome::Gone(stored, object)),
+                Err(ApiError::Conflict { .. }) => continue,
+                Err(error) => return Err(error),
+            }
+        }
+        let held = !meta::finalizers(&object).is_empty()
+            || is_namespace
+            || propagation.is_some()
+            || graceful.is_some();
         if held {
             if meta::is_deleting(&object) {
                 return Ok(Outcome::Marked(current));
@@ -197,8 +225,13 @@ async fn delete_one(ctx: &Ctx, name: &str, options: &DeleteOptions) -> Result<Ou
             {
                 let metadata = meta::metadata_mut(&mut marked);
                 metadata.remove("resourceVersion");
-                metadata.insert("deletionTimestamp".into(), Value::String(meta::now()));
-                metadata.insert("deletionGracePeriodSeconds".into(), Value::from(0));
+                let grace = graceful.unwrap_or(0);
+                let at = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(grace);
+                metadata.insert(
+                    "deletionTimestamp".into(),
+                    Value::String(at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
+                );
+                metadata.insert("deletionGracePeriodSeconds".into(), Value::from(grace));
                 if let Some(finalizer) = propagation {
                     let mut finalizers = meta::finalizers(&object);
                     if !finalizers.iter().any(|existing| existing == finalizer) {
@@ -359,4 +392,35 @@ impl ScopedCtx<'_> {
         };
         delete_one(&scoped, name, options).await
     }
+}
+
+fn is_pod(ctx: &Ctx) -> bool {
+    ctx.def.group.is_empty() && ctx.def.resource == "pods"
+}
+
+/// The grace period of a pod's deletion, when it is graceful: the pod is bound to a node and the
+/// period (the request's, else the pod's `terminationGracePeriodSeconds`, else 30) is positive.
+fn pod_grace(ctx: &Ctx, object: &Map<String, Value>, requested: Option<i64>) -> Option<i64> {
+    if !is_pod(ctx) {
+        return None;
+    }
+    let spec = object.get("spec")?;
+    let bound = spec
+        .get("nodeName")
+        .and_then(Value::as_str)
+        .is_some_and(|node| !node.is_empty());
+    let phase = object
+        .get("status")
+        .and_then(|status| status.get("phase"))
+        .and_then(Value::as_str);
+    if !bound || matches!(phase, Some("Succeeded" | "Failed")) {
+        return None;
+    }
+    let grace = requested
+        .or_else(|| {
+            spec.get("terminationGracePeriodSeconds")
+                .and_then(Value::as_i64)
+        })
+        .unwrap_or(30);
+    (grace > 0).then_some(grace)
 }

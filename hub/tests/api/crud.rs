@@ -496,3 +496,43 @@ async fn a_continue_token_older_than_history_is_expired() {
             .starts_with("The provided continue parameter is too old")
     );
 }
+
+#[tokio::test]
+async fn pods_on_a_node_are_deleted_gracefully() {
+    use k8s_openapi::api::core::v1::Pod;
+    let hub = TestHub::memory().await;
+    let api: Api<Pod> = Api::namespaced(hub.client(), "default");
+    for (name, node) in [("bound", Some("node-1")), ("unbound", None)] {
+        let mut spec = json!({"containers": [{"name": "c", "image": "busybox"}]});
+        if let Some(node) = node {
+            spec["nodeName"] = json!(node);
+        }
+        let pod: Pod =
+            serde_json::from_value(json!({"metadata": {"name": name}, "spec": spec})).unwrap();
+        api.create(&PostParams::default(), &pod).await.unwrap();
+    }
+    api.delete("unbound", &DeleteParams::default())
+        .await
+        .unwrap();
+    assert!(
+        api.get_opt("unbound").await.unwrap().is_none(),
+        "an unscheduled pod goes at once"
+    );
+    api.delete("bound", &DeleteParams::default()).await.unwrap();
+    let marked = api.get("bound").await.unwrap();
+    assert_eq!(marked.metadata.deletion_grace_period_seconds, Some(30));
+    assert!(marked.metadata.deletion_timestamp.is_some());
+    api.delete(
+        "bound",
+        &DeleteParams {
+            grace_period_seconds: Some(0),
+            ..DeleteParams::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        api.get_opt("bound").await.unwrap().is_none(),
+        "gracePeriodSeconds=0 forces it"
+    );
+}
