@@ -83,16 +83,16 @@ async fn route(state: Arc<AppState>, request: Request) -> Result<Response, ApiEr
     let cluster = cluster.to_owned();
     match api_path {
         ApiPath::CoreVersions => only_get(&request, || {
-            discovery::core_versions(&state, &accept, request.headers())
+            discovery::core_versions(&state, &cluster, &accept, request.headers())
         }),
-        ApiPath::Groups => only_get(&request, || discovery::groups(&state, &accept)),
-        ApiPath::Group(group) => only_get(&request, || discovery::group(&state, &group)),
+        ApiPath::Groups => only_get(&request, || discovery::groups(&state, &cluster, &accept)),
+        ApiPath::Group(group) => only_get(&request, || discovery::group(&state, &cluster, &group)),
         ApiPath::ResourceList { group, version } => only_get(&request, || {
-            discovery::resource_list(&state, &group, &version)
+            discovery::resource_list(&state, &cluster, &group, &version)
         }),
-        ApiPath::OpenApiIndex => only_get(&request, || openapi::index(&state)),
+        ApiPath::OpenApiIndex => only_get(&request, || openapi::index(&state, &cluster)),
         ApiPath::OpenApiDocument(document) => {
-            only_get(&request, || openapi::document(&state, &document))
+            only_get(&request, || openapi::document(&state, &cluster, &document))
         }
         ApiPath::OpenApiV2 | ApiPath::Unknown => Err(ApiError::NoRoute),
         ApiPath::Resource(resource_path) => {
@@ -124,9 +124,8 @@ async fn resource(
     request: Request,
 ) -> Result<Response, ApiError> {
     let def = state
-        .registry
-        .lookup(&path.group, &path.version, &path.resource)
-        .cloned()
+        .catalog
+        .lookup(&cluster, &path.group, &path.version, &path.resource)
         .ok_or(ApiError::NoRoute)?;
     if !def.namespaced && path.namespace.is_some() {
         return Err(ApiError::NoRoute);

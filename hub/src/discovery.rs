@@ -45,6 +45,7 @@ fn arch() -> &'static str {
 /// `/api`.
 pub fn core_versions(
     state: &AppState,
+    cluster: &str,
     accept: &Accept,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -52,7 +53,7 @@ pub fn core_versions(
         return Ok(json_as(
             StatusCode::OK,
             content_type,
-            aggregated_list(state, accept, true),
+            aggregated_list(state, cluster, accept, true),
         ));
     }
     let host = headers
@@ -68,17 +69,17 @@ pub fn core_versions(
 }
 
 /// `/apis`.
-pub fn groups(state: &AppState, accept: &Accept) -> Result<Response, ApiError> {
+pub fn groups(state: &AppState, cluster: &str, accept: &Accept) -> Result<Response, ApiError> {
     if let Some(content_type) = aggregated(accept) {
         return Ok(json_as(
             StatusCode::OK,
             content_type,
-            aggregated_list(state, accept, false),
+            aggregated_list(state, cluster, accept, false),
         ));
     }
     let groups: Vec<Value> = state
-        .registry
-        .groups()
+        .catalog
+        .groups(cluster)
         .iter()
         .filter(|group| !group.name.is_empty())
         .map(|group| group_json(&group.name, &group.versions))
@@ -90,11 +91,12 @@ pub fn groups(state: &AppState, accept: &Accept) -> Result<Response, ApiError> {
 }
 
 /// `/apis/<group>`.
-pub fn group(state: &AppState, name: &str) -> Result<Response, ApiError> {
+pub fn group(state: &AppState, cluster: &str, name: &str) -> Result<Response, ApiError> {
     let group = state
-        .registry
-        .group(name)
-        .filter(|group| !group.name.is_empty())
+        .catalog
+        .groups(cluster)
+        .into_iter()
+        .find(|group| group.name == name && !group.name.is_empty())
         .ok_or(ApiError::NoRoute)?;
     let mut body = group_json(&group.name, &group.versions);
     if let Some(object) = body.as_object_mut() {
@@ -105,12 +107,13 @@ pub fn group(state: &AppState, name: &str) -> Result<Response, ApiError> {
 }
 
 /// `/api/v1` and `/apis/<group>/<version>`.
-pub fn resource_list(state: &AppState, group: &str, version: &str) -> Result<Response, ApiError> {
-    let defs: Vec<&ResourceDef> = state
-        .registry
-        .group_version(group, version)
-        .map(|def| &**def)
-        .collect();
+pub fn resource_list(
+    state: &AppState,
+    cluster: &str,
+    group: &str,
+    version: &str,
+) -> Result<Response, ApiError> {
+    let defs = state.catalog.group_version(cluster, group, version);
     if defs.is_empty() {
         return Err(ApiError::NoRoute);
     }
@@ -120,7 +123,7 @@ pub fn resource_list(state: &AppState, group: &str, version: &str) -> Result<Res
         format!("{group}/{version}")
     };
     let mut resources = Vec::new();
-    for def in defs {
+    for def in &defs {
         let mut entry = json!({
             "name": def.resource,
             "singularName": def.singular,
@@ -178,15 +181,15 @@ fn aggregated(accept: &Accept) -> Option<&'static str> {
 }
 
 /// The aggregated discovery document for the core group (`core`) or every other group.
-fn aggregated_list(state: &AppState, accept: &Accept, core: bool) -> String {
+fn aggregated_list(state: &AppState, cluster: &str, accept: &Accept, core: bool) -> String {
     let api_version = if accept.discovery_v2 {
         "apidiscovery.k8s.io/v2"
     } else {
         "apidiscovery.k8s.io/v2beta1"
     };
     let items: Vec<Value> = state
-        .registry
-        .groups()
+        .catalog
+        .groups(cluster)
         .iter()
         .filter(|group| group.name.is_empty() == core)
         .map(|group| {
@@ -194,8 +197,12 @@ fn aggregated_list(state: &AppState, accept: &Accept, core: bool) -> String {
                 .versions
                 .iter()
                 .map(|version| {
-                    let resources: Vec<Value> =
-                        state.registry.group_version(&group.name, version).map(|def| aggregated_resource(def)).collect();
+                    let resources: Vec<Value> = state
+                        .catalog
+                        .group_version(cluster, &group.name, version)
+                        .iter()
+                        .map(|def| aggregated_resource(def))
+                        .collect();
                     json!({"version": version, "resources": resources, "freshness": "Current"})
                 })
                 .collect();

@@ -16,12 +16,13 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hub_api::registry::{Registry, ResourceDef};
+use hub_api::registry::ResourceDef;
 use parking_lot::Mutex;
 use serde_json::{Map, Value};
 use storage::ListRequest;
 use tokio::sync::Notify;
 
+use crate::catalog::Catalog;
 use crate::codec;
 use crate::error::ApiError;
 use crate::fanout::{Change, Fanout};
@@ -63,7 +64,7 @@ struct State {
 /// The collector.
 struct Collector {
     objects: Objects,
-    registry: Arc<Registry>,
+    catalog: Arc<Catalog>,
     state: Mutex<State>,
     work: Notify,
 }
@@ -71,12 +72,12 @@ struct Collector {
 /// Starts the collector.
 pub async fn start(
     objects: Objects,
-    registry: Arc<Registry>,
+    catalog: Arc<Catalog>,
     fanout: &Fanout,
 ) -> Result<(), ApiError> {
     let collector = Arc::new(Collector {
         objects,
-        registry,
+        catalog,
         state: Mutex::new(State {
             dependents: HashMap::new(),
             queue: VecDeque::new(),
@@ -102,8 +103,7 @@ impl Collector {
             .map_err(|error| ApiError::Internal(error.to_string()))?;
         let mut dependents: HashMap<(String, String), HashSet<Location>> = HashMap::new();
         let mut owners_to_check = Vec::new();
-        for def in self.storage_locations() {
-            let prefix = keys::resource_prefix(&def);
+        for prefix in self.storage_prefixes() {
             let mut after: Option<String> = None;
             loop {
                 let mut request = ListRequest::prefix(&prefix).limit(1000);
@@ -111,6 +111,9 @@ impl Collector {
                 let page = self.objects.store().list(request).await?;
                 for kv in &page.kvs {
                     let Ok(object) = codec::decode(&kv.value, kv.mod_revision) else {
+                        continue;
+                    };
+                    let Some(def) = self.def_for_key(&kv.key) else {
                         continue;
                     };
                     let Some(location) = location_of(&def, &kv.key) else {
@@ -147,15 +150,22 @@ impl Collector {
         Ok(subscription)
     }
 
-    /// One resource per storage location (versions share storage).
-    fn storage_locations(&self) -> Vec<Arc<ResourceDef>> {
-        let mut seen = HashSet::new();
-        self.registry
-            .resources()
+    /// Every resource prefix to scan: built-in storage locations, and those of every
+    /// cluster's custom resources.
+    fn storage_prefixes(&self) -> Vec<String> {
+        let mut prefixes: Vec<String> = self
+            .catalog
+            .storage_locations("")
             .iter()
-            .filter(|def| seen.insert((def.storage_group.clone(), def.storage_resource.clone())))
-            .cloned()
-            .collect()
+            .map(|def| keys::resource_prefix(def))
+            .collect();
+        for (_, def) in self.catalog.custom_storage_locations() {
+            let prefix = keys::resource_prefix(&def);
+            if !prefixes.contains(&prefix) {
+                prefixes.push(prefix);
+            }
+        }
+        prefixes
     }
 
     /// Keeps the index current from the fan-out; resyncs if the subscription ends.
@@ -244,13 +254,9 @@ impl Collector {
 
     fn def_for_key(&self, key: &str) -> Option<Arc<ResourceDef>> {
         let rest = key.strip_prefix(keys::ROOT)?;
-        let mut parts = rest.splitn(3, '/');
-        let (group, resource) = (parts.next()?, parts.next()?);
-        self.registry
-            .resources()
-            .iter()
-            .find(|def| def.storage_group == group && def.storage_resource == resource)
-            .cloned()
+        let mut parts = rest.splitn(4, '/');
+        let (group, resource, cluster) = (parts.next()?, parts.next()?, parts.next()?);
+        self.catalog.by_storage(cluster, group, resource)
     }
 
     async fn work(self: Arc<Self>) {
@@ -291,11 +297,10 @@ impl Collector {
     }
 
     fn def(&self, location: &Location) -> Option<Arc<ResourceDef>> {
-        self.registry
-            .resources()
-            .iter()
+        self.catalog
+            .resources(&location.cluster)
+            .into_iter()
             .find(|def| def.group == location.group && def.resource == location.resource)
-            .cloned()
     }
 
     /// Deletes a dependent whose owners are all gone, or drops references to gone owners when
@@ -357,7 +362,7 @@ impl Collector {
             .api_version
             .rsplit_once('/')
             .map_or("", |(group, _)| group);
-        let Some(def) = self.registry.by_kind(group, &owner.kind).cloned() else {
+        let Some(def) = self.catalog.by_kind(&dependent.cluster, group, &owner.kind) else {
             // An owner of a kind this hub does not serve cannot be confirmed: keep the dependent.
             return Ok(OwnerState::Present);
         };

@@ -12,13 +12,14 @@
 
 pub mod api;
 pub mod auth;
+pub mod catalog;
 pub mod clusters;
 pub mod codec;
 pub mod discovery;
 pub mod error;
 pub mod fanout;
-pub mod gc;
 pub mod filters;
+pub mod gc;
 pub mod handlers;
 pub mod keys;
 pub mod meta;
@@ -114,15 +115,16 @@ pub async fn build(
     let store = metrics.metered(store);
     let objects = objects::Objects::new(Arc::clone(&store));
     let registry = Arc::new(Registry::builtin());
+    let catalog = Arc::new(catalog::Catalog::new(Arc::clone(&registry)));
     let fanout =
         fanout::Fanout::start(Arc::clone(&store), fanout::FanoutOptions::default()).await?;
     let clusters = clusters::Clusters::load(objects.clone(), &registry, &fanout).await?;
-    namespaces::start(objects.clone(), Arc::clone(&registry), &fanout).await?;
-    gc::start(objects.clone(), Arc::clone(&registry), &fanout).await?;
+    namespaces::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
+    gc::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
     let openapi = hub_api::openapi::OpenApi::new(&registry);
     Ok(Arc::new(AppState {
         objects,
-        registry,
+        catalog,
         clusters,
         fanout,
         metrics,

@@ -33,8 +33,13 @@ pub async fn observe(State(state): State<Arc<AppState>>, request: Request, next:
     // Only served resources become label values: arbitrary paths must not grow the series.
     if let ApiPath::Resource(path) = &parsed
         && state
-            .registry
-            .lookup(&path.group, &path.version, &path.resource)
+            .catalog
+            .lookup(
+                cluster.unwrap_or(""),
+                &path.group,
+                &path.version,
+                &path.resource,
+            )
             .is_none()
     {
         resource = "unknown".into();

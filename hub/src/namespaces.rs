@@ -6,7 +6,9 @@ use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hub_api::registry::{Registry, ResourceDef};
+use hub_api::registry::ResourceDef;
+
+use crate::catalog::Catalog;
 use serde_json::Value;
 use storage::ListRequest;
 use tokio::sync::mpsc;
@@ -24,11 +26,12 @@ const RECHECK: Duration = Duration::from_secs(1);
 /// Starts the controller.
 pub async fn start(
     objects: Objects,
-    registry: Arc<Registry>,
+    catalog: Arc<Catalog>,
     fanout: &Fanout,
 ) -> Result<(), ApiError> {
     let namespaces = Arc::clone(
-        registry
+        catalog
+            .builtin()
             .lookup("", "v1", "namespaces")
             .ok_or(ApiError::NoRoute)?,
     );
@@ -76,7 +79,7 @@ pub async fn start(
             }
             let batch: BTreeSet<(String, String)> = pending.drain().collect();
             for (cluster, name) in batch {
-                match finalize(&objects, &registry, &namespaces, &cluster, &name).await {
+                match finalize(&objects, &catalog, &namespaces, &cluster, &name).await {
                     Ok(true) => {}
                     Ok(false) => {
                         let queue = queue.clone();
@@ -104,7 +107,7 @@ pub async fn start(
 /// whether it is done (false: objects with finalizers remain).
 async fn finalize(
     objects: &Objects,
-    registry: &Registry,
+    catalog: &Catalog,
     namespaces: &ResourceDef,
     cluster: &str,
     name: &str,
@@ -123,12 +126,12 @@ async fn finalize(
         return Ok(true);
     }
     let mut remaining = false;
-    // Two versions of a resource share storage; clean each storage location once.
-    let mut seen = HashSet::new();
-    for def in registry.resources().iter().filter(|def| def.namespaced) {
-        if seen.insert((def.storage_group.clone(), def.storage_resource.clone())) {
-            remaining |= !empty_namespace(objects, def, cluster, name).await?;
-        }
+    for def in catalog
+        .storage_locations(cluster)
+        .iter()
+        .filter(|def| def.namespaced)
+    {
+        remaining |= !empty_namespace(objects, def, cluster, name).await?;
     }
     if remaining {
         return Ok(false);

@@ -125,7 +125,11 @@ impl Objects {
         value: &Map<String, Value>,
     ) -> Result<Stored, ApiError> {
         let bytes = codec::encode(value);
-        match self.store.create(&object.key(), stored_bytes(object.def, value, &bytes)).await {
+        match self
+            .store
+            .create(&object.key(), stored_bytes(object.def, value, &bytes))
+            .await
+        {
             Ok(revision) => Ok(Stored { bytes, revision }),
             Err(StorageError::AlreadyExists { .. }) => {
                 Err(ApiError::AlreadyExists(object.target()))
@@ -145,7 +149,11 @@ impl Objects {
         let bytes = codec::encode(value);
         match self
             .store
-            .update(&object.key(), stored_bytes(object.def, value, &bytes), expected)
+            .update(
+                &object.key(),
+                stored_bytes(object.def, value, &bytes),
+                expected,
+            )
             .await
         {
             Ok(revision) => Ok(Stored { bytes, revision }),
@@ -230,7 +238,11 @@ impl Objects {
 /// the resource is stored in another version's shape.
 fn stored_bytes(def: &ResourceDef, value: &Map<String, Value>, bytes: &Bytes) -> Bytes {
     if hub_api::convert::needs_conversion(&def.group, &def.resource) {
-        codec::encode(&hub_api::convert::to_storage(&def.group, &def.resource, value.clone()))
+        codec::encode(&hub_api::convert::to_storage(
+            &def.group,
+            &def.resource,
+            value.clone(),
+        ))
     } else {
         bytes.clone()
     }
@@ -242,5 +254,8 @@ pub fn served(def: &ResourceDef, stored: Stored) -> Result<Stored, ApiError> {
         return Ok(stored);
     }
     let object = hub_api::convert::from_storage(&def.group, &def.resource, stored.object()?);
-    Ok(Stored { bytes: codec::encode(&object), revision: stored.revision })
+    Ok(Stored {
+        bytes: codec::encode(&object),
+        revision: stored.revision,
+    })
 }

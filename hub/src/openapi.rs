@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// `GET /openapi/v3`.
-pub fn index(state: &AppState) -> Result<Response, ApiError> {
+pub fn index(state: &AppState, _cluster: &str) -> Result<Response, ApiError> {
     let mut response = json(StatusCode::OK, state.openapi.index().to_vec());
     response.headers_mut().insert(
         header::CACHE_CONTROL,
@@ -19,7 +19,7 @@ pub fn index(state: &AppState) -> Result<Response, ApiError> {
 }
 
 /// `GET /openapi/v3/<api/v1 | apis/<group>/<version>>`.
-pub fn document(state: &AppState, path: &str) -> Result<Response, ApiError> {
+pub fn document(state: &AppState, _cluster: &str, path: &str) -> Result<Response, ApiError> {
     let (bytes, hash) = state.openapi.document(path).ok_or(ApiError::NoRoute)?;
     let mut response = json(StatusCode::OK, bytes.to_vec());
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{hash}\"")) {

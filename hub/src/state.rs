@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use hub_api::registry::Registry;
 use tokio::sync::watch;
 
+use crate::catalog::Catalog;
 use crate::clusters::Clusters;
 use crate::fanout::Fanout;
 use crate::metrics::Metrics;
@@ -15,8 +15,8 @@ use crate::objects::Objects;
 pub struct AppState {
     /// Objects over the store.
     pub objects: Objects,
-    /// Built-in resources, shared by every logical cluster.
-    pub registry: Arc<Registry>,
+    /// Every served resource, by logical cluster.
+    pub catalog: Arc<Catalog>,
     /// The logical clusters.
     pub clusters: Clusters,
     /// The watch fan-out.

@@ -554,7 +554,8 @@ fn enforce_namespace_label(object: &mut Map<String, Value>) {
 async fn check_namespace_open(ctx: &Ctx, namespace: &str, name: &str) -> Result<(), ApiError> {
     let namespaces = ctx
         .state
-        .registry
+        .catalog
+        .builtin()
         .lookup("", "v1", "namespaces")
         .ok_or(ApiError::NoRoute)?;
     let reference = ObjectRef {
