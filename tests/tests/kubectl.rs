@@ -392,3 +392,112 @@ fn shutdown_ends_watches_and_loses_nothing() {
         "{names}"
     );
 }
+
+/// kubectl 1.32's typed `create` commands send protobuf bodies.
+#[test]
+fn typed_create_commands() {
+    let hub = Hub::start(&[]);
+    let Some(kubectl) = Kubectl::new(&hub) else {
+        return;
+    };
+    kubectl.run(&["create", "namespace", "typed"], None).ok();
+    let commands: &[&[&str]] = &[
+        &["create", "configmap", "c1", "--from-literal=a=b"],
+        &["create", "secret", "generic", "s1", "--from-literal=p=q"],
+        &[
+            "create",
+            "deployment",
+            "web",
+            "--image=nginx",
+            "--replicas=2",
+            "--port=80",
+        ],
+        &["create", "service", "clusterip", "svc", "--tcp=80:8080"],
+        &["create", "serviceaccount", "sa1"],
+        &["create", "job", "j", "--image=busybox"],
+        &[
+            "create",
+            "cronjob",
+            "cj",
+            "--image=busybox",
+            "--schedule=*/1 * * * *",
+        ],
+        &["create", "role", "r", "--verb=get", "--resource=pods"],
+        &["create", "rolebinding", "rb", "--role=r", "--user=alice"],
+        &["create", "ingress", "ing", "--rule=foo.com/bar=svc1:8080"],
+        &[
+            "create",
+            "poddisruptionbudget",
+            "p",
+            "--selector=app=x",
+            "--min-available=1",
+        ],
+        &["create", "quota", "q", "--hard=pods=2"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.extend_from_slice(&["-n", "typed"]);
+        let out = kubectl.run(&args, None).ok();
+        assert!(out.contains("created"), "{command:?}: {out}");
+    }
+    kubectl
+        .run(
+            &[
+                "create",
+                "clusterrole",
+                "cr",
+                "--verb=get",
+                "--resource=pods",
+            ],
+            None,
+        )
+        .ok();
+    kubectl
+        .run(&["create", "priorityclass", "pc", "--value=10"], None)
+        .ok();
+    let secret = kubectl
+        .run(
+            &[
+                "get",
+                "secret",
+                "s1",
+                "-n",
+                "typed",
+                "-o",
+                "jsonpath={.data.p}",
+            ],
+            None,
+        )
+        .ok();
+    assert_eq!(secret, "cQ==", "base64 of q");
+    let image = kubectl
+        .run(
+            &[
+                "get",
+                "deploy",
+                "web",
+                "-n",
+                "typed",
+                "-o",
+                "jsonpath={.spec.template.spec.containers[0].image} {.spec.replicas}",
+            ],
+            None,
+        )
+        .ok();
+    assert_eq!(image, "nginx 2");
+    let port = kubectl
+        .run(
+            &[
+                "get",
+                "svc",
+                "svc",
+                "-n",
+                "typed",
+                "-o",
+                "jsonpath={.spec.ports[0].targetPort}",
+            ],
+            None,
+        )
+        .ok();
+    assert_eq!(port, "8080");
+}

@@ -85,8 +85,9 @@ class Binary:
         return blob[i:i + n].decode()
 
     def _typelinks(self):
-        """The typelinks table, located through the moduledata that points at it."""
-        address, offset, size = self.sections[".typelink"]
+        """The typelinks table: offsets, from the start of .rodata, of the type descriptors the
+        runtime may look up; every other type is reached from them."""
+        _, offset, size = self.sections[".typelink"]
         return struct.unpack_from(f"<{size // 4}i", self.data, offset)
 
     def name(self, addr):

@@ -658,9 +658,19 @@ fn incoming(
             })?
         }
         BodyType::Protobuf => {
-            return Err(ApiError::UnsupportedMediaType(
-                "application/json, application/yaml".into(),
-            ));
+            let (_, _, value) = hub_api::protobuf::decode_object_with_defaults(
+                body,
+                api_version,
+                kind,
+            )
+            .map_err(|error| {
+                if error.is_unsupported_media_type() {
+                    ApiError::UnsupportedMediaType("application/json, application/yaml".into())
+                } else {
+                    ApiError::BadRequest(error.to_string())
+                }
+            })?;
+            value
         }
         _ => {
             return Err(ApiError::UnsupportedMediaType(
