@@ -237,9 +237,10 @@ impl Objects {
 /// The stored bytes of `value` (encoded as `bytes` in its served form): the same bytes unless
 /// the resource is stored in another version's shape.
 fn stored_bytes(def: &ResourceDef, value: &Map<String, Value>, bytes: &Bytes) -> Bytes {
-    if hub_api::convert::needs_conversion(&def.group, &def.resource) {
+    if hub_api::convert::needs_conversion(&def.group, &def.version, &def.resource) {
         codec::encode(&hub_api::convert::to_storage(
             &def.group,
+            &def.version,
             &def.resource,
             value.clone(),
         ))
@@ -250,10 +251,11 @@ fn stored_bytes(def: &ResourceDef, value: &Map<String, Value>, bytes: &Bytes) ->
 
 /// `stored` in the shape `def` serves (a no-op for almost every resource).
 pub fn served(def: &ResourceDef, stored: Stored) -> Result<Stored, ApiError> {
-    if !hub_api::convert::needs_conversion(&def.group, &def.resource) {
+    if !hub_api::convert::needs_conversion(&def.group, &def.version, &def.resource) {
         return Ok(stored);
     }
-    let object = hub_api::convert::from_storage(&def.group, &def.resource, stored.object()?);
+    let object =
+        hub_api::convert::from_storage(&def.group, &def.version, &def.resource, stored.object()?);
     Ok(Stored {
         bytes: codec::encode(&object),
         revision: stored.revision,

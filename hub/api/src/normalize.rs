@@ -71,6 +71,7 @@ pub fn normalize(
         ("batch", "v1", "CronJob") => batch::v1::CronJob,
         ("autoscaling", "v2", "HorizontalPodAutoscaler") => autoscaling::v2::HorizontalPodAutoscaler,
         ("autoscaling", "v1", "Scale") => autoscaling::v1::Scale,
+        ("autoscaling", "v1", "HorizontalPodAutoscaler") => autoscaling::v1::HorizontalPodAutoscaler,
         ("networking.k8s.io", "v1", "Ingress") => networking::v1::Ingress,
         ("networking.k8s.io", "v1", "NetworkPolicy") => networking::v1::NetworkPolicy,
         ("networking.k8s.io", "v1", "IngressClass") => networking::v1::IngressClass,

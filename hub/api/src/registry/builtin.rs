@@ -188,11 +188,25 @@ pub fn resources() -> Vec<ResourceDef> {
             .generation()
             .build(),
     );
-    // autoscaling/v2
+    // autoscaling/v2 (stored) and v1 (kubectl autoscale), sharing storage
     out.push(
         def(
             "autoscaling",
             "v2",
+            "horizontalpodautoscalers",
+            "HorizontalPodAutoscaler",
+            Scope::Namespaced,
+        )
+        .short(&["hpa"])
+        .all()
+        .status()
+        .generation()
+        .build(),
+    );
+    out.push(
+        def(
+            "autoscaling",
+            "v1",
             "horizontalpodautoscalers",
             "HorizontalPodAutoscaler",
             Scope::Namespaced,
