@@ -19,6 +19,8 @@ pub struct CustomResource {
     pub crd: Arc<Value>,
     /// The served version of the CRD this entry is for.
     pub version: String,
+    /// The compiled schema of that version (`None` if it has none).
+    pub schema: Option<Arc<hub_api::crd::Structural>>,
 }
 
 /// The custom resources of one logical cluster.
@@ -26,6 +28,8 @@ pub struct CustomResource {
 struct ClusterCustom {
     registry: Registry,
     resources: HashMap<(String, String, String), Arc<CustomResource>>,
+    /// OpenAPI documents of its custom group versions, built on first request.
+    openapi: std::sync::OnceLock<Vec<(String, Arc<hub_api::openapi::Document>)>>,
 }
 
 /// Every served resource, by logical cluster. Cheap to share.
@@ -210,8 +214,55 @@ impl Catalog {
         }
     }
 
+    /// The OpenAPI documents of `cluster`'s custom group versions: `(path, document)`, where
+    /// path is `apis/<group>/<version>`.
+    pub fn custom_openapi(&self, cluster: &str) -> Vec<(String, Arc<hub_api::openapi::Document>)> {
+        let Some(custom) = self.cluster(cluster) else {
+            return Vec::new();
+        };
+        custom
+            .openapi
+            .get_or_init(|| {
+                let mut by_group_version: std::collections::BTreeMap<(String, String), Vec<&CustomResource>> =
+                    std::collections::BTreeMap::new();
+                for resource in custom.resources.values() {
+                    by_group_version
+                        .entry((resource.def.group.clone(), resource.def.version.clone()))
+                        .or_default()
+                        .push(resource);
+                }
+                let null = Value::Null;
+                let mut documents = Vec::new();
+                for ((group, version), resources) in by_group_version {
+                    let inputs: Vec<hub_api::openapi::CustomResource<'_>> = resources
+                        .iter()
+                        .map(|resource| hub_api::openapi::CustomResource {
+                            def: &resource.def,
+                            schema: version_schema(&resource.crd, &resource.version).unwrap_or(&null),
+                        })
+                        .collect();
+                    match hub_api::openapi::custom_resource_document(&inputs) {
+                        Ok(document) => documents
+                            .push((hub_api::openapi::group_version_path(&group, &version), Arc::new(document))),
+                        Err(error) => tracing::warn!(%cluster, %error, "no OpenAPI document for a custom group version"),
+                    }
+                }
+                documents
+            })
+            .clone()
+    }
+
     /// The clusters that have custom resources.
     pub fn clusters_with_custom_resources(&self) -> usize {
         self.custom.read().len()
     }
+}
+
+/// `spec.versions[name].schema.openAPIV3Schema` of a CRD.
+fn version_schema<'a>(crd: &'a Value, version: &str) -> Option<&'a Value> {
+    crd.pointer("/spec/versions")?
+        .as_array()?
+        .iter()
+        .find(|entry| entry.get("name").and_then(Value::as_str) == Some(version))?
+        .pointer("/schema/openAPIV3Schema")
 }

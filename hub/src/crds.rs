@@ -23,7 +23,11 @@ use crate::objects::{ObjectRef, Objects};
 pub const CLEANUP_FINALIZER: &str = "customresourcecleanup.apiextensions.k8s.io";
 
 /// Starts the controller.
-pub async fn start(objects: Objects, catalog: Arc<Catalog>, fanout: &Fanout) -> Result<(), ApiError> {
+pub async fn start(
+    objects: Objects,
+    catalog: Arc<Catalog>,
+    fanout: &Fanout,
+) -> Result<(), ApiError> {
     let crds = Arc::clone(
         catalog
             .builtin()
@@ -31,11 +35,21 @@ pub async fn start(objects: Objects, catalog: Arc<Catalog>, fanout: &Fanout) -> 
             .ok_or(ApiError::NoRoute)?,
     );
     let prefix = keys::resource_prefix(&crds);
-    let mut subscription =
-        fanout.subscribe(&prefix, fanout.position()).await.map_err(|error| ApiError::Internal(error.to_string()))?;
-    let controller = Arc::new(Controller { objects, catalog, crds });
+    let mut subscription = fanout
+        .subscribe(&prefix, fanout.position())
+        .await
+        .map_err(|error| ApiError::Internal(error.to_string()))?;
+    let controller = Arc::new(Controller {
+        objects,
+        catalog,
+        crds,
+    });
     // Every cluster with CRDs: publish what is established now, then reconcile each CRD.
-    let existing = controller.objects.store().list(ListRequest::prefix(&prefix)).await?;
+    let existing = controller
+        .objects
+        .store()
+        .list(ListRequest::prefix(&prefix))
+        .await?;
     let mut clusters = BTreeSet::new();
     let (queue, mut work) = mpsc::unbounded_channel::<(String, String)>();
     for kv in &existing.kvs {
@@ -51,7 +65,9 @@ pub async fn start(objects: Objects, catalog: Arc<Catalog>, fanout: &Fanout) -> 
     tokio::spawn(async move {
         while let Some(Ok(change)) = subscription.next().await {
             if let Some(parts) = keys::split_key(&change.key, &prefix, false)
-                && watch_queue.send((parts.cluster.to_owned(), parts.name.to_owned())).is_err()
+                && watch_queue
+                    .send((parts.cluster.to_owned(), parts.name.to_owned()))
+                    .is_err()
             {
                 return;
             }
@@ -98,21 +114,36 @@ impl Controller {
     /// Brings one CRD's status and finalizer up to date, or cleans up after its deletion.
     /// Returns false to try again later.
     async fn reconcile(&self, cluster: &str, name: &str) -> Result<bool, ApiError> {
-        let reference = ObjectRef { def: &self.crds, cluster, namespace: None, name };
-        let Some(stored) = self.objects.find(reference).await? else { return Ok(true) };
+        let reference = ObjectRef {
+            def: &self.crds,
+            cluster,
+            namespace: None,
+            name,
+        };
+        let Some(stored) = self.objects.find(reference).await? else {
+            return Ok(true);
+        };
         let crd = stored.object()?;
         if meta::is_deleting(&crd) {
-            return self.clean_up(cluster, &crd, reference, stored.revision).await;
+            return self
+                .clean_up(cluster, &crd, reference, stored.revision)
+                .await;
         }
         let mut next = crd.clone();
         meta::metadata_mut(&mut next).remove("resourceVersion");
         let mut finalizers = meta::finalizers(&crd);
-        if !finalizers.iter().any(|finalizer| finalizer == CLEANUP_FINALIZER) {
+        if !finalizers
+            .iter()
+            .any(|finalizer| finalizer == CLEANUP_FINALIZER)
+        {
             finalizers.push(CLEANUP_FINALIZER.to_owned());
             meta::metadata_mut(&mut next).insert("finalizers".into(), json!(finalizers));
         }
         let conflict = self.name_conflict(cluster, &crd).await?;
-        next.insert("status".into(), established_status(&crd, conflict.as_deref()));
+        next.insert(
+            "status".into(),
+            established_status(&crd, conflict.as_deref()),
+        );
         if next == crd_without_version(&crd) {
             return Ok(true);
         }
@@ -125,9 +156,16 @@ impl Controller {
 
     /// Another CRD in the cluster serving the same group with the same kind, plural or a short
     /// name makes these names unacceptable.
-    async fn name_conflict(&self, cluster: &str, crd: &Map<String, Value>) -> Result<Option<String>, ApiError> {
+    async fn name_conflict(
+        &self,
+        cluster: &str,
+        crd: &Map<String, Value>,
+    ) -> Result<Option<String>, ApiError> {
         let (group, names) = (spec_str(crd, "group"), names_of(crd));
-        let page = self.objects.list(&self.crds, cluster, None, None, 0, 0).await?;
+        let page = self
+            .objects
+            .list(&self.crds, cluster, None, None, 0, 0)
+            .await?;
         for (other_name, stored) in page.items {
             if other_name == meta::name(crd) {
                 continue;
@@ -143,7 +181,11 @@ impl Controller {
             if other_names.plural == names.plural {
                 return Ok(Some(format!("\"{}\" is already in use", names.plural)));
             }
-            if let Some(short) = names.short_names.iter().find(|short| other_names.short_names.contains(short)) {
+            if let Some(short) = names
+                .short_names
+                .iter()
+                .find(|short| other_names.short_names.contains(short))
+            {
                 return Ok(Some(format!("\"{short}\" is already in use")));
             }
         }
@@ -151,12 +193,22 @@ impl Controller {
     }
 
     /// Deletes every object of a deleted CRD, then releases it.
-    async fn clean_up(&self, cluster: &str, crd: &Map<String, Value>, reference: ObjectRef<'_>, revision: i64) -> Result<bool, ApiError> {
+    async fn clean_up(
+        &self,
+        cluster: &str,
+        crd: &Map<String, Value>,
+        reference: ObjectRef<'_>,
+        revision: i64,
+    ) -> Result<bool, ApiError> {
         let group = spec_str(crd, "group");
         let plural = names_of(crd).plural;
         let prefix = format!("{}{group}/{plural}/{cluster}/", keys::ROOT);
         loop {
-            let page = self.objects.store().list(ListRequest::prefix(&prefix).limit(500)).await?;
+            let page = self
+                .objects
+                .store()
+                .list(ListRequest::prefix(&prefix).limit(500))
+                .await?;
             if page.kvs.is_empty() {
                 break;
             }
@@ -168,14 +220,23 @@ impl Controller {
             }
         }
         let mut next = crd.clone();
-        let kept: Vec<String> = meta::finalizers(crd).into_iter().filter(|finalizer| finalizer != CLEANUP_FINALIZER).collect();
+        let kept: Vec<String> = meta::finalizers(crd)
+            .into_iter()
+            .filter(|finalizer| finalizer != CLEANUP_FINALIZER)
+            .collect();
         let metadata = meta::metadata_mut(&mut next);
         metadata.remove("resourceVersion");
         let result = if kept.is_empty() {
-            self.objects.delete(reference, Some(revision)).await.map(drop)
+            self.objects
+                .delete(reference, Some(revision))
+                .await
+                .map(drop)
         } else {
             metadata.insert("finalizers".into(), json!(kept));
-            self.objects.update(reference, &next, revision).await.map(drop)
+            self.objects
+                .update(reference, &next, revision)
+                .await
+                .map(drop)
         };
         match result {
             Ok(()) | Err(ApiError::NotFound(_)) => Ok(true),
@@ -190,23 +251,30 @@ impl Controller {
         let mut resources = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let page = self.objects.list(&self.crds, cluster, None, after.as_deref(), 500, 0).await?;
+            let page = self
+                .objects
+                .list(&self.crds, cluster, None, after.as_deref(), 500, 0)
+                .await?;
             for (_, stored) in &page.items {
                 let crd = stored.object()?;
                 if meta::is_deleting(&crd) || !is_established(&crd) {
                     continue;
                 }
                 let crd = Arc::new(Value::Object(crd));
-                for version in served_versions(&crd) {
-                    match hub_api::crd::resource_def(&crd, &version) {
-                        Ok(def) => resources.push(CustomResource {
-                            def: Arc::new(def),
-                            crd: Arc::clone(&crd),
-                            schema: hub_api::crd::Structural::for_version(&crd, &version).ok().flatten().map(Arc::new),
-                            version,
-                        }),
-                        Err(error) => tracing::warn!(%cluster, %error, "cannot serve a custom resource"),
-                    }
+                for version in hub_api::crd::served_versions(&crd) {
+                    let schema = match hub_api::crd::Structural::for_version(&crd, &version) {
+                        Ok(schema) => Some(Arc::new(schema)),
+                        Err(error) => {
+                            tracing::warn!(%cluster, %error, "custom resource version without a usable schema");
+                            None
+                        }
+                    };
+                    resources.push(CustomResource {
+                        def: Arc::new(hub_api::crd::resource_def(&crd, &version)),
+                        crd: Arc::clone(&crd),
+                        schema,
+                        version,
+                    });
                 }
             }
             if !page.more {
@@ -227,33 +295,36 @@ struct Names {
 
 fn names_of(crd: &Map<String, Value>) -> Names {
     let names = crd.get("spec").and_then(|spec| spec.get("names"));
-    let text = |field: &str| names.and_then(|names| names.get(field)).and_then(Value::as_str).unwrap_or("").to_owned();
+    let text = |field: &str| {
+        names
+            .and_then(|names| names.get(field))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
     Names {
         plural: text("plural"),
         kind: text("kind"),
         short_names: names
             .and_then(|names| names.get("shortNames"))
             .and_then(Value::as_array)
-            .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default(),
     }
 }
 
 fn spec_str(crd: &Map<String, Value>, field: &str) -> String {
-    crd.get("spec").and_then(|spec| spec.get(field)).and_then(Value::as_str).unwrap_or("").to_owned()
-}
-
-fn served_versions(crd: &Value) -> Vec<String> {
-    crd.pointer("/spec/versions")
-        .and_then(Value::as_array)
-        .map(|versions| {
-            versions
-                .iter()
-                .filter(|version| version.get("served").and_then(Value::as_bool).unwrap_or(false))
-                .filter_map(|version| version.get("name").and_then(Value::as_str).map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
+    crd.get("spec")
+        .and_then(|spec| spec.get(field))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned()
 }
 
 fn is_established(crd: &Map<String, Value>) -> bool {
@@ -261,7 +332,9 @@ fn is_established(crd: &Map<String, Value>) -> bool {
         .and_then(|status| status.get("conditions"))
         .and_then(Value::as_array)
         .is_some_and(|conditions| {
-            conditions.iter().any(|condition| condition["type"] == "Established" && condition["status"] == "True")
+            conditions.iter().any(|condition| {
+                condition["type"] == "Established" && condition["status"] == "True"
+            })
         })
 }
 
@@ -274,10 +347,16 @@ fn crd_without_version(crd: &Map<String, Value>) -> Map<String, Value> {
 /// The status of a CRD whose names are accepted (or not, with the conflict).
 fn established_status(crd: &Map<String, Value>, conflict: Option<&str>) -> Value {
     let status = crd.get("status").cloned().unwrap_or_else(|| json!({}));
-    let previous: Vec<Value> = status.get("conditions").and_then(Value::as_array).cloned().unwrap_or_default();
+    let previous: Vec<Value> = status
+        .get("conditions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let condition = |kind: &str, ok: bool, reason: &str, message: &str| {
         // Keep the transition time of a condition that does not change.
-        let same = previous.iter().find(|condition| condition["type"] == kind && condition["status"] == if ok { "True" } else { "False" });
+        let same = previous.iter().find(|condition| {
+            condition["type"] == kind && condition["status"] == if ok { "True" } else { "False" }
+        });
         let time = same
             .and_then(|condition| condition.get("lastTransitionTime").cloned())
             .unwrap_or_else(|| Value::String(meta::now()));
@@ -289,25 +368,49 @@ fn established_status(crd: &Map<String, Value>, conflict: Option<&str>) -> Value
         Some(why) => condition("NamesAccepted", false, "NamesConflict", why),
     };
     let established = if accepted {
-        condition("Established", true, "InitialNamesAccepted", "the initial names have been accepted")
+        condition(
+            "Established",
+            true,
+            "InitialNamesAccepted",
+            "the initial names have been accepted",
+        )
     } else {
-        condition("Established", false, "NotAccepted", "not all names are accepted")
+        condition(
+            "Established",
+            false,
+            "NotAccepted",
+            "not all names are accepted",
+        )
     };
-    let mut stored_versions: Vec<Value> = status.get("storedVersions").and_then(Value::as_array).cloned().unwrap_or_default();
+    let mut stored_versions: Vec<Value> = status
+        .get("storedVersions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     if let Some(storage) = crd
         .get("spec")
         .and_then(|spec| spec.get("versions"))
         .and_then(Value::as_array)
-        .and_then(|versions| versions.iter().find(|version| version.get("storage").and_then(Value::as_bool) == Some(true)))
+        .and_then(|versions| {
+            versions
+                .iter()
+                .find(|version| version.get("storage").and_then(Value::as_bool) == Some(true))
+        })
         .and_then(|version| version.get("name").cloned())
         && !stored_versions.contains(&storage)
     {
         stored_versions.push(storage);
     }
-    let mut accepted_names = crd.get("spec").and_then(|spec| spec.get("names")).cloned().unwrap_or_else(|| json!({}));
+    let mut accepted_names = crd
+        .get("spec")
+        .and_then(|spec| spec.get("names"))
+        .cloned()
+        .unwrap_or_else(|| json!({}));
     if !accepted {
-        accepted_names = status.get("acceptedNames").cloned().unwrap_or_else(|| json!({"plural": "", "kind": ""}));
+        accepted_names = status
+            .get("acceptedNames")
+            .cloned()
+            .unwrap_or_else(|| json!({"plural": "", "kind": ""}));
     }
     json!({"conditions": [names_accepted, established], "acceptedNames": accepted_names, "storedVersions": stored_versions})
 }
-

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod catalog;
 pub mod clusters;
 pub mod codec;
+pub mod crds;
 pub mod discovery;
 pub mod error;
 pub mod fanout;
@@ -121,6 +122,7 @@ pub async fn build(
     let clusters = clusters::Clusters::load(objects.clone(), &registry, &fanout).await?;
     namespaces::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
     gc::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
+    crds::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
     let openapi = hub_api::openapi::OpenApi::new(&registry);
     Ok(Arc::new(AppState {
         objects,

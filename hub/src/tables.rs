@@ -27,9 +27,19 @@ pub fn render(
     };
     let values: Vec<Value> = objects.iter().cloned().map(Value::Object).collect();
     // Custom resources: the CRD's printer columns (or Age).
-    if let Some(custom) = ctx.state.catalog.custom(&ctx.cluster, &ctx.def.group, &ctx.def.version, &ctx.def.resource) {
+    if let Some(custom) = ctx.state.catalog.custom(
+        &ctx.cluster,
+        &ctx.def.group,
+        &ctx.def.version,
+        &ctx.def.resource,
+    ) {
         let columns = hub_api::table::crd_printer_columns(&custom.crd, &custom.version);
-        return Ok(hub_api::table::render_custom(&columns, values.iter(), &list_meta, &options));
+        return Ok(hub_api::table::render_custom(
+            &columns,
+            values.iter(),
+            &list_meta,
+            &options,
+        ));
     }
     Ok(hub_api::table::render(
         &ctx.def.group,

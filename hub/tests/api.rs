@@ -6,6 +6,7 @@
 
 mod api {
     mod clusters;
+    mod crds;
     mod crud;
     mod discovery;
     mod gc;

@@ -76,6 +76,8 @@ pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
         ));
     }
     initialize(&ctx, &mut object);
+    let mut warnings = warnings;
+    warnings.extend(admit(&ctx, &mut object, None)?);
     if let Some(namespace) = ctx.namespace() {
         check_namespace_open(&ctx, namespace, meta::name(&object)).await?;
     }
@@ -177,6 +179,7 @@ pub async fn update(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
             check_identity(&ctx, &object, true)?;
             let precondition = parse_resource_version(meta::field(&object, "resourceVersion"))?
                 .filter(|rv| *rv > 0);
+            require_resource_version(&ctx, &object, precondition)?;
             write_loop(&ctx, precondition, warnings, |ctx, current| {
                 Ok(merge(ctx, part, current, object.clone()))
             })
@@ -194,6 +197,7 @@ pub async fn update(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
             check_identity(&ctx, &object, true)?;
             let precondition = parse_resource_version(meta::field(&object, "resourceVersion"))?
                 .filter(|rv| *rv > 0);
+            require_resource_version(&ctx, &object, precondition)?;
             write_loop(&ctx, precondition, warnings, |ctx, current| {
                 Ok(merge(ctx, Part::Main, current, object.clone()))
             })
@@ -211,6 +215,11 @@ pub async fn patch(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
             let operations: json_patch::Patch = serde_json::from_slice(&body)
                 .map_err(|error| ApiError::BadRequest(format!("error decoding patch: {error}")))?;
             Patch::Json(operations)
+        }
+        BodyType::StrategicMergePatch if is_custom(&ctx) => {
+            return Err(ApiError::UnsupportedMediaType(
+                "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml".into(),
+            ));
         }
         BodyType::MergePatch | BodyType::StrategicMergePatch => {
             let value: Value = serde_json::from_slice(&body)
@@ -306,6 +315,7 @@ async fn write_loop(
     warnings: Vec<String>,
     mut change: impl FnMut(&Ctx, &Map<String, Value>) -> Result<Map<String, Value>, ApiError>,
 ) -> Result<Response, ApiError> {
+    let mut warnings = warnings;
     let dry_run = ctx.query.dry_run()?;
     let name = ctx.name().to_owned();
     let reference = ctx.object_ref(&name);
@@ -319,6 +329,12 @@ async fn write_loop(
         let current = current_stored.object()?;
         let mut next = change(ctx, &current)?;
         meta::metadata_mut(&mut next).remove("resourceVersion");
+        let admitted = admit(ctx, &mut next, Some(&current))?;
+        for warning in admitted {
+            if !warnings.contains(&warning) {
+                warnings.push(warning);
+            }
+        }
         let respond = |ctx: &Ctx, stored: &Stored| -> Result<Response, ApiError> {
             let mut response = match ctx.path.subresource.as_deref() {
                 Some("scale") => value_response(
@@ -747,4 +763,129 @@ fn normalize(
         ));
     };
     Ok((object, warnings))
+}
+
+/// What the hub checks beyond typed decoding before a write: CustomResourceDefinitions are
+/// defaulted and validated; custom resources are pruned to their schema (unknown fields are
+/// refused under `fieldValidation=Strict`, warned about under `Warn`), defaulted and validated,
+/// including transition rules against the `old` object. Returns warnings.
+fn admit(
+    ctx: &Ctx,
+    object: &mut Map<String, Value>,
+    old: Option<&Map<String, Value>>,
+) -> Result<Vec<String>, ApiError> {
+    let def = &ctx.def;
+    if def.group == "apiextensions.k8s.io" && def.resource == "customresourcedefinitions" {
+        let mut value = Value::Object(std::mem::take(object));
+        hub_api::crd::default_crd(&mut value);
+        hub_api::crd::record_storage_version(&mut value);
+        let causes = match old {
+            Some(old) => hub_api::crd::validate_crd_update(&value, &Value::Object(old.clone())),
+            None => hub_api::crd::validate_crd(&value),
+        };
+        let Value::Object(map) = value else {
+            return Err(ApiError::Internal("CRD is not an object".into()));
+        };
+        *object = map;
+        return invalid_if_any(ctx, object, causes).map(|()| Vec::new());
+    }
+    let Some(custom) =
+        ctx.state
+            .catalog
+            .custom(&ctx.cluster, &def.group, &def.version, &def.resource)
+    else {
+        return Ok(Vec::new());
+    };
+    let Some(schema) = &custom.schema else {
+        return Ok(Vec::new());
+    };
+    let field_validation = FieldValidation::parse(ctx)?;
+    let mut value = Value::Object(std::mem::take(object));
+    let unknown = schema.prune(&mut value);
+    schema.default(&mut value);
+    let causes = match old {
+        Some(old) => schema.validate_update(&value, &Value::Object(old.clone())),
+        None => schema.validate(&value),
+    };
+    let Value::Object(map) = value else {
+        return Err(ApiError::Internal("object is not an object".into()));
+    };
+    *object = map;
+    let unknown: Vec<String> = unknown
+        .iter()
+        .map(|field| format!("unknown field \"{field}\""))
+        .collect();
+    if field_validation == FieldValidation::Strict && !unknown.is_empty() {
+        let version = def.version.clone();
+        return Err(ApiError::BadRequest(format!(
+            "{} in version \"{version}\" cannot be handled as a {}: strict decoding error: {}",
+            def.kind,
+            def.kind,
+            unknown.join(", ")
+        )));
+    }
+    invalid_if_any(ctx, object, causes)?;
+    Ok(if field_validation == FieldValidation::Warn {
+        unknown
+    } else {
+        Vec::new()
+    })
+}
+
+fn invalid_if_any(
+    ctx: &Ctx,
+    object: &Map<String, Value>,
+    causes: Vec<hub_api::crd::Cause>,
+) -> Result<(), ApiError> {
+    if causes.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Invalid {
+        kind: ctx.def.kind.clone(),
+        group: ctx.def.group.clone(),
+        name: meta::name(object).to_owned(),
+        causes: causes
+            .into_iter()
+            .map(|cause| Cause {
+                reason: cause.reason.as_str().to_owned(),
+                message: cause.message,
+                field: cause.field,
+            })
+            .collect(),
+    })
+}
+
+/// Whether the request's resource is a custom resource of its logical cluster.
+fn is_custom(ctx: &Ctx) -> bool {
+    ctx.state
+        .catalog
+        .custom(
+            &ctx.cluster,
+            &ctx.def.group,
+            &ctx.def.version,
+            &ctx.def.resource,
+        )
+        .is_some()
+}
+
+/// Custom resources (like CRDs themselves) refuse an update without a resourceVersion.
+fn require_resource_version(
+    ctx: &Ctx,
+    object: &Map<String, Value>,
+    precondition: Option<Revision>,
+) -> Result<(), ApiError> {
+    let needs = is_custom(ctx)
+        || (ctx.def.group == "apiextensions.k8s.io"
+            && ctx.def.resource == "customresourcedefinitions");
+    if needs && precondition.is_none() {
+        return Err(ApiError::invalid(
+            &ctx.def.kind,
+            &ctx.def.group,
+            meta::name(object),
+            "metadata.resourceVersion",
+            "FieldValueInvalid",
+            "Invalid value: 0x0: must be specified for an update",
+        ));
+    }
+    Ok(())
 }
