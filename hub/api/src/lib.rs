@@ -5,6 +5,8 @@
 //! - [`selectors`]: label and field selectors, parsed and matched as kube-apiserver does.
 //! - [`table`]: `meta.k8s.io/v1` Table rendering with kube-apiserver's columns.
 //! - [`openapi`]: the `/openapi/v3` index and group-version documents.
+//! - [`crd`]: CustomResourceDefinitions: their validation and defaulting, the compiled schema
+//!   of a version (validation, pruning, defaulting, CEL rules), their registry entries.
 //! - [`convert`]: served ↔ stored shapes of resources sharing storage (events.k8s.io Events).
 //! - [`normalize`]: decoding built-in objects through their typed schema (unknown fields).
 //! - [`protobuf`]: decoding protobuf request bodies (kubectl 1.32's typed commands) into JSON.
@@ -12,6 +14,7 @@
 //! Nothing here touches a socket, a file or the store; the `hub` crate does the IO.
 
 pub mod convert;
+pub mod crd;
 pub mod normalize;
 pub mod openapi;
 pub mod protobuf;
