@@ -23,11 +23,17 @@ e2e:
     cargo test -p tests
 
 # Every benchmark; figures go to docs/benchmarks.md by hand, with the command that made them.
-bench: bench-storage
+bench: bench-storage bench-api
 
 # The storage layer on every backend, beside the raw engines (release build).
 bench-storage *FLAGS:
     cargo run --release -p storage-bench -- {{FLAGS}}
+
+# The API server: real `nave serve` processes on redb and on etcd, over TLS, beside the bare
+# store, against the kube-apiserver targets (release build; `--quick` for a smoke run).
+bench-api *FLAGS:
+    cargo build --release -p hub --bin nave
+    cargo run --release -p api-bench -- {{FLAGS}}
 
 # Format the code.
 fmt:

@@ -11,21 +11,24 @@ use http::{Method, StatusCode};
 use http_body_util::BodyExt;
 
 use crate::client::{Conn, Endpoint, Protocol};
-use crate::figures::{Figures, WatchFigures};
+use crate::figures::Figures;
 use crate::stats::{Latency, Rate, median};
 use crate::watch::Pacer;
 use crate::workload::{
-    Counts, NAMESPACES, NS_KUBE, NS_LIST, NS_SEQ, NS_WARM, NS_WATCH, create_body, find, index_of,
-    name, payload,
+    Counts, NAMESPACES, NS_KUBE, NS_LIST, NS_SEQ, NS_WARM, NS_WATCH, WATCH_WARMUP_EVENTS,
+    create_body, find, index_of, name, payload,
 };
 
+/// Told at the end of each phase: its name, how many operations it made, and what one is.
+pub(crate) type Progress<'a> = &'a mut dyn FnMut(&'static str, u64, &'static str);
+
 /// Runs every phase against the hub whose admin kubeconfig is `kubeconfig`. `progress` is told
-/// each phase as it ends (for sampling memory and printing progress).
+/// each phase as it ends (for sampling memory and CPU, and printing progress).
 pub(crate) async fn run(
     kubeconfig: &Path,
     counts: &Counts,
     protocol: Protocol,
-    progress: &mut dyn FnMut(&str),
+    progress: Progress<'_>,
 ) -> Result<Figures> {
     let endpoint = Arc::new(Endpoint::from_kubeconfig(kubeconfig)?);
     let payload = payload(counts.value_bytes);
@@ -46,21 +49,23 @@ pub(crate) async fn run(
     for i in 0..counts.warmup {
         create(&mut conn, NS_WARM, i, &payload).await?;
     }
+    progress("start-up", 0, "");
 
     figures.seq = Some(sequential_creates(&mut conn, NS_SEQ, counts.seq_ops, &payload).await?);
-    progress("sequential creates");
+    progress("sequential creates", counts.seq_ops as u64, "create");
     figures.concurrent = Some(concurrent_creates(&endpoint, protocol, counts, &payload).await?);
-    progress("concurrent creates");
+    progress("concurrent creates", counts.objects as u64, "create");
 
     let object = format!("{}/{}", collection(NS_SEQ), name(0));
     let mut get = Latency::new();
     for _ in 0..counts.gets {
         let started = Instant::now();
-        conn.expect(Method::GET, &object, None, StatusCode::OK).await?;
+        conn.expect(Method::GET, &object, None, StatusCode::OK)
+            .await?;
         get.since(started);
     }
     figures.get = Some(get);
-    progress("gets");
+    progress("GETs", counts.gets as u64, "GET");
 
     figures.list_small = Some((
         counts.seq_ops,
@@ -71,14 +76,18 @@ pub(crate) async fn run(
         full_list(&mut conn, NS_LIST, counts.objects, counts.list_runs).await?,
     ));
     figures.list_paged = Some(paged_list(&mut conn, counts).await?);
-    progress("lists");
+    let listed = (counts.seq_ops + 2 * counts.objects)
+        + counts.list_runs * (counts.seq_ops + counts.objects)
+        + counts.paged_runs * counts.objects;
+    progress("lists", listed as u64, "listed object");
 
     figures.watch = Some(watch(&endpoint, &mut conn, counts, &payload).await?);
-    progress("watch");
+    let deliveries = counts.watchers * (counts.watch_events + WATCH_WARMUP_EVENTS);
+    progress("watch", deliveries as u64, "delivery");
 
     if counts.kube_ops > 0 {
         figures.kube_seq = Some(kube_creates(kubeconfig, counts.kube_ops, &payload).await?);
-        progress("kube::Client creates");
+        progress("kube::Client creates", counts.kube_ops as u64 + 1, "create");
     }
     Ok(figures)
 }
@@ -158,13 +167,19 @@ async fn full_list(
     runs: usize,
 ) -> Result<Duration> {
     let path = collection(namespace);
-    let body = conn.expect(Method::GET, &path, None, StatusCode::OK).await?;
+    let body = conn
+        .expect(Method::GET, &path, None, StatusCode::OK)
+        .await?;
     let items = items(&body)?;
-    ensure!(items == expected, "{namespace} lists {items} objects, not {expected}");
+    ensure!(
+        items == expected,
+        "{namespace} lists {items} objects, not {expected}"
+    );
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let started = Instant::now();
-        conn.expect(Method::GET, &path, None, StatusCode::OK).await?;
+        conn.expect(Method::GET, &path, None, StatusCode::OK)
+            .await?;
         times.push(started.elapsed());
     }
     Ok(median(times))
@@ -197,7 +212,9 @@ async fn walk(conn: &mut Conn, limit: usize, count: bool) -> Result<(usize, usiz
             path.push_str("&continue=");
             path.push_str(&token.replace('=', "%3D"));
         }
-        let body = conn.expect(Method::GET, &path, None, StatusCode::OK).await?;
+        let body = conn
+            .expect(Method::GET, &path, None, StatusCode::OK)
+            .await?;
         pages += 1;
         if count {
             seen += items(&body)?;
@@ -241,7 +258,7 @@ async fn watch(
     conn: &mut Conn,
     counts: &Counts,
     payload: &str,
-) -> Result<WatchFigures> {
+) -> Result<Latency> {
     let start = conn
         .expect(
             Method::GET,
@@ -324,12 +341,14 @@ async fn watch(
     for task in &tasks {
         task.abort();
     }
-    Ok(WatchFigures {
-        watchers: counts.watchers,
-        connections: conns.len(),
-        latency: result?,
-        expected: (counts.watchers * counts.watch_events) as u64,
-    })
+    let latency = result?;
+    let expected = (counts.watchers * counts.watch_events) as u64;
+    ensure!(
+        latency.count() == expected,
+        "{} watch deliveries timed, expected {expected}",
+        latency.count()
+    );
+    Ok(latency)
 }
 
 /// Sequential creates through `kube::Client` (HTTP/1.1, typed objects), as an operator would.

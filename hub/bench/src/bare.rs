@@ -8,12 +8,11 @@ use anyhow::{Result, bail, ensure};
 use futures::StreamExt;
 use storage::{ListRequest, Store};
 
-use crate::figures::{Figures, WatchFigures};
+use crate::figures::Figures;
 use crate::stats::{Latency, Rate, median};
 use crate::watch::Pacer;
 use crate::workload::{
-    Counts, NS_LIST, NS_SEQ, NS_WARM, NS_WATCH, index_of, key, name, payload, prefix,
-    stored_value,
+    Counts, NS_LIST, NS_SEQ, NS_WARM, NS_WATCH, index_of, key, name, payload, prefix, stored_value,
 };
 
 /// Runs every phase against `store`.
@@ -122,7 +121,9 @@ async fn full_list(
 /// continue tokens do; returns the keys seen.
 async fn walk(store: &dyn Store, limit: usize) -> Result<usize> {
     let prefix = prefix(NS_LIST);
-    let first = store.list(ListRequest::prefix(&prefix).limit(limit)).await?;
+    let first = store
+        .list(ListRequest::prefix(&prefix).limit(limit))
+        .await?;
     let revision = first.revision;
     let mut seen = first.kvs.len();
     let mut more = first.more;
@@ -146,7 +147,7 @@ async fn walk(store: &dyn Store, limit: usize) -> Result<usize> {
     Ok(seen)
 }
 
-async fn watch(store: &Arc<dyn Store>, counts: &Counts, payload: &str) -> Result<WatchFigures> {
+async fn watch(store: &Arc<dyn Store>, counts: &Counts, payload: &str) -> Result<Latency> {
     let revision = store.current_revision().await?;
     let pacer = Arc::new(Pacer::new(counts.watchers, counts.watch_events));
     let prefix = prefix(NS_WATCH);
@@ -174,10 +175,12 @@ async fn watch(store: &Arc<dyn Store>, counts: &Counts, payload: &str) -> Result
     for task in &tasks {
         task.abort();
     }
-    Ok(WatchFigures {
-        watchers: counts.watchers,
-        connections: 0,
-        latency: result?,
-        expected: (counts.watchers * counts.watch_events) as u64,
-    })
+    let latency = result?;
+    let expected = (counts.watchers * counts.watch_events) as u64;
+    ensure!(
+        latency.count() == expected,
+        "{} watch deliveries timed, expected {expected}",
+        latency.count()
+    );
+    Ok(latency)
 }

@@ -83,9 +83,13 @@ impl Endpoint {
         };
         let connector = |alpn: &[u8]| -> Result<Arc<SslConnector>> {
             let mut builder = SslConnector::builder(SslMethod::tls_client())?;
-            builder.cert_store_mut().add_cert(X509::from_pem(config.ca_pem.as_bytes())?)?;
-            builder.set_certificate(&X509::from_pem(cert_pem.as_bytes())?)?;
-            builder.set_private_key(&PKey::private_key_from_pem(key_pem.as_bytes())?)?;
+            builder
+                .cert_store_mut()
+                .add_cert(X509::from_pem(config.ca_pem.as_bytes())?)?;
+            let certificate = X509::from_pem(cert_pem.as_bytes())?;
+            let key = PKey::private_key_from_pem(key_pem.as_bytes())?;
+            builder.set_certificate(&certificate)?;
+            builder.set_private_key(&key)?;
             builder.set_alpn_protos(alpn)?;
             Ok(Arc::new(builder.build()))
         };
@@ -115,12 +119,18 @@ impl Endpoint {
             .trim_end_matches(']');
         let ssl = connector.configure()?.into_ssl(host)?;
         let mut tls = SslStream::new(ssl, tcp)?;
-        Pin::new(&mut tls).connect().await.context("TLS handshake")?;
+        Pin::new(&mut tls)
+            .connect()
+            .await
+            .context("TLS handshake")?;
         let alpn = tls.ssl().selected_alpn_protocol().map(<[u8]>::to_vec);
         let io = TokioIo::new(tls);
         match protocol {
             Protocol::Http2 => {
-                ensure!(alpn.as_deref() == Some(b"h2"), "the hub did not agree to HTTP/2");
+                ensure!(
+                    alpn.as_deref() == Some(b"h2"),
+                    "the hub did not agree to HTTP/2"
+                );
                 let (sender, connection) = http2::Builder::new(TokioExecutor::new())
                     .initial_stream_window_size(4 << 20)
                     .initial_connection_window_size(16 << 20)

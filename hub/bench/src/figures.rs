@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::rss::Memory;
+use crate::procfs::Memory;
 use crate::stats::{Latency, Rate};
 
 /// The figures of one side. `None` where a side does not measure something (memory of the bare
@@ -22,27 +22,33 @@ pub(crate) struct Figures {
     pub(crate) list_full: Option<(usize, Duration)>,
     /// Median walk of the big namespace page by page.
     pub(crate) list_paged: Option<Duration>,
-    /// Delivery latency of every (watcher, event) pair.
-    pub(crate) watch: Option<WatchFigures>,
+    /// Delivery latency of every (watcher, timed event) pair.
+    pub(crate) watch: Option<Latency>,
     /// The hub process's memory: idle after start, and at the end (its peak is `VmHWM`).
     pub(crate) hub_memory: Option<(Memory, Memory)>,
     /// The etcd process's memory (hub on etcd only): idle, and at the end.
     pub(crate) etcd_memory: Option<(Memory, Memory)>,
     /// Sequential creates through `kube::Client`.
     pub(crate) kube_seq: Option<Rate>,
+    /// CPU time each phase cost (hub side only).
+    pub(crate) cpu: Vec<PhaseCpu>,
     /// Bytes and lines the hub wrote to its log (stderr) during the run.
     pub(crate) log: Option<(u64, u64)>,
 }
 
-/// The watch run's outcome.
+/// CPU time one phase cost each process.
 #[derive(Debug)]
-pub(crate) struct WatchFigures {
-    /// Watchers.
-    pub(crate) watchers: usize,
-    /// Connections they shared (0 for the bare store).
-    pub(crate) connections: usize,
-    /// From just before each create to each watcher reading its event.
-    pub(crate) latency: Latency,
-    /// Deliveries expected (watchers × timed events).
-    pub(crate) expected: u64,
+pub(crate) struct PhaseCpu {
+    /// The phase.
+    pub(crate) phase: &'static str,
+    /// Its operations.
+    pub(crate) ops: u64,
+    /// What one operation is (`create`, `GET`, …).
+    pub(crate) unit: &'static str,
+    /// The hub process.
+    pub(crate) hub: Duration,
+    /// The etcd process under the hub, if any.
+    pub(crate) etcd: Option<Duration>,
+    /// This benchmark (the client).
+    pub(crate) client: Duration,
 }

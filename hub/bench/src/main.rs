@@ -11,8 +11,8 @@ mod bare;
 mod client;
 mod figures;
 mod process;
+mod procfs;
 mod report;
-mod rss;
 mod sides;
 mod stats;
 mod watch;
@@ -105,13 +105,25 @@ impl Args {
         };
         set(&mut counts.seq_ops, self.seq_ops);
         set(&mut counts.objects, self.objects);
-        set(&mut counts.clients, self.clients.map(|clients| clients.max(1)));
+        set(
+            &mut counts.clients,
+            self.clients.map(|clients| clients.max(1)),
+        );
         set(&mut counts.gets, self.gets);
         set(&mut counts.list_runs, self.list_runs);
         set(&mut counts.paged_runs, self.paged_runs);
-        set(&mut counts.page_size, self.page_size.map(|size| size.max(1)));
-        set(&mut counts.watchers, self.watchers.map(|watchers| watchers.max(1)));
-        set(&mut counts.watch_connections, self.watch_connections.map(|conns| conns.max(1)));
+        set(
+            &mut counts.page_size,
+            self.page_size.map(|size| size.max(1)),
+        );
+        set(
+            &mut counts.watchers,
+            self.watchers.map(|watchers| watchers.max(1)),
+        );
+        set(
+            &mut counts.watch_connections,
+            self.watch_connections.map(|conns| conns.max(1)),
+        );
         set(&mut counts.watch_events, self.watch_events);
         set(&mut counts.kube_ops, self.kube_ops);
         set(&mut counts.value_bytes, self.value_bytes);
@@ -135,6 +147,7 @@ async fn main() -> Result<()> {
         log_filter: args.hub_log.as_deref(),
         protocol: args.protocol,
     };
+    let load_before = procfs::load_average();
     let started = Instant::now();
     let mut results = Vec::new();
     for backend in backends {
@@ -163,6 +176,7 @@ async fn main() -> Result<()> {
         },
         log_filter: args.hub_log.as_deref(),
         elapsed: started.elapsed(),
+        load: (load_before, procfs::load_average()),
     };
     print!("{}", report::render(&context, &results));
     Ok(())

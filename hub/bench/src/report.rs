@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::figures::Figures;
-use crate::rss::mb;
+use crate::procfs::mb;
 use crate::sides::Backend;
 use crate::stats::{ms, thousands};
 use crate::workload::Counts;
@@ -44,6 +44,8 @@ pub(crate) struct Context<'a> {
     pub(crate) log_filter: Option<&'a str>,
     /// Wall time of the whole run.
     pub(crate) elapsed: Duration,
+    /// The machine's 1-minute load average before and after the run.
+    pub(crate) load: (Option<f64>, Option<f64>),
 }
 
 /// Renders the report.
@@ -66,7 +68,10 @@ pub(crate) fn render(context: &Context<'_>, results: &[BackendResults]) -> Strin
         let mut line = format!("| {} | {} |", row.label, row.target);
         for result in results {
             let hub = (row.cell)(&result.hub, result.backend);
-            let bare = result.bare.as_ref().and_then(|bare| (row.cell)(bare, result.backend));
+            let bare = result
+                .bare
+                .as_ref()
+                .and_then(|bare| (row.cell)(bare, result.backend));
             let hub_text = match (&hub, row.check) {
                 (Some(cell), Some(check)) => {
                     format!("{} {}", cell.text(), if check(cell) { "✓" } else { "✗" })
@@ -85,7 +90,49 @@ pub(crate) fn render(context: &Context<'_>, results: &[BackendResults]) -> Strin
         out.push('\n');
     }
     out.push('\n');
+    out.push_str(&cpu_table(results));
+    out.push('\n');
     out.push_str(&notes(context, results));
+    out
+}
+
+/// CPU time per operation of each phase, in each process: where the time goes, and a figure
+/// that other load on the machine skews less than wall time.
+fn cpu_table(results: &[BackendResults]) -> String {
+    let mut header = "| CPU time per operation (hub side) |".to_owned();
+    let mut rule = "|---|".to_owned();
+    for result in results {
+        let name = result.backend.name();
+        header.push_str(&format!(" {name}: hub |"));
+        rule.push_str("--:|");
+        if result.hub.cpu.iter().any(|phase| phase.etcd.is_some()) {
+            header.push_str(&format!(" {name}: etcd |"));
+            rule.push_str("--:|");
+        }
+        header.push_str(&format!(" {name}: client |"));
+        rule.push_str("--:|");
+    }
+    let mut out = format!("{header}\n{rule}\n");
+    let Some(first) = results.first() else {
+        return out;
+    };
+    for (index, phase) in first.hub.cpu.iter().enumerate() {
+        let mut line = format!("| {} (per {}) |", phase.phase, phase.unit);
+        for result in results {
+            let Some(phase) = result.hub.cpu.get(index) else {
+                continue;
+            };
+            let per =
+                |total: Duration| ms(total / u32::try_from(phase.ops.max(1)).unwrap_or(u32::MAX));
+            line.push_str(&format!(" {} |", per(phase.hub)));
+            if let Some(etcd) = phase.etcd {
+                line.push_str(&format!(" {} |", per(etcd)));
+            }
+            line.push_str(&format!(" {} |", per(phase.client)));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
     out
 }
 
@@ -107,10 +154,7 @@ impl Cell {
         match self {
             Cell::Rate(rate) => format!("{}/s", thousands(rate.round() as u64)),
             Cell::One(duration) => ms(*duration),
-            Cell::Pair(p50, p99) => {
-                let (p50, p99) = (ms(*p50), ms(*p99));
-                format!("{} / {p99}", p50.trim_end_matches(" ms"))
-            }
+            Cell::Pair(p50, p99) => format!("{} / {}", ms(*p50), ms(*p99)),
             Cell::Memory(idle, peak) => {
                 format!("{} / {}", mb(*idle).trim_end_matches(" MB"), mb(*peak))
             }
@@ -121,7 +165,14 @@ impl Cell {
     fn ratio(&self, bare: &Cell) -> String {
         let ratio = |hub: f64, bare: f64| {
             if bare > 0.0 {
-                format!("{:.2}×", hub / bare)
+                let ratio = hub / bare;
+                if ratio >= 10.0 {
+                    format!("{ratio:.0}×")
+                } else if ratio >= 1.0 {
+                    format!("{ratio:.1}×")
+                } else {
+                    format!("{ratio:.2}×")
+                }
             } else {
                 "—".to_owned()
             }
@@ -151,9 +202,17 @@ fn rows(counts: &Counts) -> Vec<Row> {
     let pair = |latency: &crate::stats::Latency| Cell::Pair(latency.p50(), latency.p99());
     vec![
         Row {
-            label: format!("Creates, 1 keep-alive client ({} × ~1 KiB)", thousands(counts.seq_ops as u64)),
-            target: format!("≥ {}/s (4 × {REF_CREATES:.0}/s)", thousands((4.0 * REF_CREATES) as u64)),
-            cell: Box::new(|figures, _| figures.seq.as_ref().map(|rate| Cell::Rate(rate.per_sec()))),
+            label: format!(
+                "Creates, 1 keep-alive client ({} × ~1 KiB)",
+                thousands(counts.seq_ops as u64)
+            ),
+            target: format!(
+                "≥ {}/s (4 × {REF_CREATES:.0}/s)",
+                thousands((4.0 * REF_CREATES) as u64)
+            ),
+            cell: Box::new(|figures, _| {
+                figures.seq.as_ref().map(|rate| Cell::Rate(rate.per_sec()))
+            }),
             check: Some(|cell| matches!(cell, Cell::Rate(rate) if *rate >= 4.0 * REF_CREATES)),
         },
         Row {
@@ -163,10 +222,17 @@ fn rows(counts: &Counts) -> Vec<Row> {
             check: None,
         },
         Row {
-            label: format!("Creates, {} concurrent clients ({})", counts.clients, thousands(counts.objects as u64)),
+            label: format!(
+                "Creates, {} concurrent clients ({})",
+                counts.clients,
+                thousands(counts.objects as u64)
+            ),
             target: String::new(),
             cell: Box::new(|figures, _| {
-                figures.concurrent.as_ref().map(|rate| Cell::Rate(rate.per_sec()))
+                figures
+                    .concurrent
+                    .as_ref()
+                    .map(|rate| Cell::Rate(rate.per_sec()))
             }),
             check: None,
         },
@@ -185,18 +251,25 @@ fn rows(counts: &Counts) -> Vec<Row> {
             check: None,
         },
         Row {
-            label: format!("LIST {} ConfigMaps, full (median)", thousands(counts.seq_ops as u64)),
+            label: format!(
+                "LIST {} ConfigMaps, full (median)",
+                thousands(counts.seq_ops as u64)
+            ),
             target: if counts.seq_ops == 2_000 {
                 format!("≤ {} (½ × {})", ms(REF_LIST_2000 / 2), ms(REF_LIST_2000))
             } else {
                 format!("(reference is for 2,000: {})", ms(REF_LIST_2000))
             },
             cell: Box::new(|figures, _| figures.list_small.map(|(_, time)| Cell::One(time))),
-            check: (counts.seq_ops == 2_000)
-                .then_some(|cell: &Cell| matches!(cell, Cell::One(time) if *time <= REF_LIST_2000 / 2)),
+            check: (counts.seq_ops == 2_000).then_some(
+                |cell: &Cell| matches!(cell, Cell::One(time) if *time <= REF_LIST_2000 / 2),
+            ),
         },
         Row {
-            label: format!("LIST {} ConfigMaps, full (median)", thousands(counts.objects as u64)),
+            label: format!(
+                "LIST {} ConfigMaps, full (median)",
+                thousands(counts.objects as u64)
+            ),
             target: String::new(),
             cell: Box::new(|figures, _| figures.list_full.map(|(_, time)| Cell::One(time))),
             check: None,
@@ -218,8 +291,12 @@ fn rows(counts: &Counts) -> Vec<Row> {
                 counts.watch_connections,
                 counts.watch_events
             ),
-            target: format!("p99 ≤ {} (½ × {})", ms(REF_WATCH_P99 / 2), ms(REF_WATCH_P99)),
-            cell: Box::new(move |figures, _| figures.watch.as_ref().map(|watch| pair(&watch.latency))),
+            target: format!(
+                "p99 ≤ {} (½ × {})",
+                ms(REF_WATCH_P99 / 2),
+                ms(REF_WATCH_P99)
+            ),
+            cell: Box::new(move |figures, _| figures.watch.as_ref().map(pair)),
             check: Some(|cell| matches!(cell, Cell::Pair(_, p99) if *p99 <= REF_WATCH_P99 / 2)),
         },
         Row {
@@ -230,9 +307,9 @@ fn rows(counts: &Counts) -> Vec<Row> {
                     .hub_memory
                     .map(|(idle, end)| Cell::Memory(idle.rss_kib, end.peak_kib))
             }),
-            check: Some(|cell| {
-                matches!(cell, Cell::Memory(_, peak) if (*peak as f64) * 1024.0 / 1e6 <= REF_RSS_MB / 5.0)
-            }),
+            check: Some(
+                |cell| matches!(cell, Cell::Memory(_, peak) if (*peak as f64) * 1024.0 / 1e6 <= REF_RSS_MB / 5.0),
+            ),
         },
         Row {
             label: "etcd RSS idle / peak (under the hub)".to_owned(),
@@ -252,14 +329,19 @@ fn rows(counts: &Counts) -> Vec<Row> {
             ),
             target: String::new(),
             cell: Box::new(|figures, _| {
-                figures.kube_seq.as_ref().map(|rate| Cell::Rate(rate.per_sec()))
+                figures
+                    .kube_seq
+                    .as_ref()
+                    .map(|rate| Cell::Rate(rate.per_sec()))
             }),
             check: None,
         },
         Row {
             label: "… kube::Client create latency p50 / p99".to_owned(),
             target: String::new(),
-            cell: Box::new(move |figures, _| figures.kube_seq.as_ref().map(|rate| pair(&rate.latency))),
+            cell: Box::new(move |figures, _| {
+                figures.kube_seq.as_ref().map(|rate| pair(&rate.latency))
+            }),
             check: None,
         },
     ]
@@ -273,7 +355,11 @@ fn notes(context: &Context<'_>, results: &[BackendResults]) -> String {
          loopback TLS with client-certificate auth by a lean hyper client ({}, one connection \
          per client, JSON bodies sent and received as bytes). Bare: the same work on the `Store` \
          trait in-process. hub/bare below 1× = fewer per second; above 1× = slower.\n",
-        if context.protocol == "http2" { "HTTP/2" } else { "HTTP/1.1 keep-alive" },
+        if context.protocol == "http2" {
+            "HTTP/2"
+        } else {
+            "HTTP/1.1 keep-alive"
+        },
     ));
     out.push_str(&format!(
         "- Watch: {} watch streams multiplexed over {} HTTP/2 connections (the hub allows 200 \
@@ -303,8 +389,22 @@ fn notes(context: &Context<'_>, results: &[BackendResults]) -> String {
     out.push('\n');
     out.push_str(&format!(
         "- `kube::Client` rows: kube-rs 5 with openssl, HTTP/1.1 (no ALPN), typed `ConfigMap`s. \
-         Run time {:.0} s.\n",
-        context.elapsed.as_secs_f64()
+         Run time {:.0} s; 1-minute load average {} before, {} after (2 cores: above ~0.5 \
+         before, something else was running).\n",
+        context.elapsed.as_secs_f64(),
+        context
+            .load
+            .0
+            .map_or("?".to_owned(), |load| format!("{load:.2}")),
+        context
+            .load
+            .1
+            .map_or("?".to_owned(), |load| format!("{load:.2}")),
     ));
+    out.push_str(
+        "- CPU table: /proc utime+stime deltas per phase (10 ms ticks) divided by the phase's \
+         operations; \"client\" is this benchmark. The list phase counts every object listed \
+         (full, paged and untimed check runs); the watch phase includes opening the watches.\n",
+    );
     out
 }

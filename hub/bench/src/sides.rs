@@ -11,9 +11,9 @@ use storage::Store;
 use storage_etcd::testing::EtcdProcess;
 
 use crate::client::Protocol;
-use crate::figures::Figures;
+use crate::figures::{Figures, PhaseCpu};
 use crate::process::HubProcess;
-use crate::rss::{self, mb};
+use crate::procfs::{self, mb};
 use crate::workload::Counts;
 
 /// The stores compared.
@@ -46,7 +46,11 @@ pub(crate) struct HubOptions<'a> {
 }
 
 /// The hub on `backend`, driven over TLS.
-pub(crate) async fn hub(backend: Backend, counts: &Counts, options: &HubOptions<'_>) -> Result<Figures> {
+pub(crate) async fn hub(
+    backend: Backend,
+    counts: &Counts,
+    options: &HubOptions<'_>,
+) -> Result<Figures> {
     let etcd = match backend {
         Backend::Redb => None,
         Backend::Etcd => Some(start_etcd().await?),
@@ -54,37 +58,74 @@ pub(crate) async fn hub(backend: Backend, counts: &Counts, options: &HubOptions<
     let mut extra = Vec::new();
     if let Some(etcd) = &etcd {
         extra.push("--store".to_owned());
-        extra.push(format!("etcd://{}", etcd.endpoint.trim_start_matches("http://")));
+        extra.push(format!(
+            "etcd://{}",
+            etcd.endpoint.trim_start_matches("http://")
+        ));
     }
     let hub = HubProcess::start(options.binary, &extra, options.log_filter)?;
     let hub_pid = hub.pid();
+    eprintln!("  hub pid {hub_pid}, log {}", hub.log.display());
     let etcd_pid = match &etcd {
         Some(etcd) => Some(
-            rss::find_pid(&format!("--listen-client-urls={}", etcd.endpoint))
+            procfs::find_pid(&format!("--listen-client-urls={}", etcd.endpoint))
                 .context("cannot find the etcd process")?,
         ),
         None => None,
     };
     // Let start-up work (controllers, first compaction checks) settle before "idle".
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let hub_idle = rss::memory(hub_pid).context("the hub exited")?;
-    let etcd_idle = etcd_pid.and_then(rss::memory);
+    let hub_idle = procfs::memory(hub_pid).context("the hub exited")?;
+    let etcd_idle = etcd_pid.and_then(procfs::memory);
     let log_before = hub.log_size();
     let name = backend.name();
-    let mut progress = |phase: &str| {
-        let now = rss::memory(hub_pid).unwrap_or_default();
-        eprintln!("  {name} hub: {phase} done (hub RSS {}, peak {})", mb(now.rss_kib), mb(now.peak_kib));
+    let own = std::process::id();
+    let cpu_now = move || {
+        (
+            procfs::cpu(hub_pid).unwrap_or_default(),
+            etcd_pid.and_then(procfs::cpu),
+            procfs::cpu(own).unwrap_or_default(),
+        )
+    };
+    let mut cpu = Vec::new();
+    let mut last = cpu_now();
+    let mut progress = |phase: &'static str, ops: u64, unit: &'static str| {
+        let now = procfs::memory(hub_pid).unwrap_or_default();
+        let used = cpu_now();
+        if ops > 0 {
+            cpu.push(PhaseCpu {
+                phase,
+                ops,
+                unit,
+                hub: used.0.saturating_sub(last.0),
+                etcd: used
+                    .1
+                    .zip(last.1)
+                    .map(|(now, then)| now.saturating_sub(then)),
+                client: used.2.saturating_sub(last.2),
+            });
+        }
+        last = used;
+        eprintln!(
+            "  {name} hub: {phase} done (hub RSS {}, peak {})",
+            mb(now.rss_kib),
+            mb(now.peak_kib)
+        );
     };
     let mut figures = crate::api::run(&hub.kubeconfig, counts, options.protocol, &mut progress)
         .await
         .with_context(|| {
             let log = std::fs::read_to_string(&hub.log).unwrap_or_default();
             let tail: Vec<&str> = log.lines().rev().take(20).collect();
-            format!("{name} hub run failed; last log lines (newest first):\n{}", tail.join("\n"))
+            format!(
+                "{name} hub run failed; last log lines (newest first):\n{}",
+                tail.join("\n")
+            )
         })?;
-    let hub_end = rss::memory(hub_pid).context("the hub exited")?;
+    figures.cpu = cpu;
+    let hub_end = procfs::memory(hub_pid).context("the hub exited")?;
     figures.hub_memory = Some((hub_idle, hub_end));
-    figures.etcd_memory = etcd_idle.zip(etcd_pid.and_then(rss::memory));
+    figures.etcd_memory = etcd_idle.zip(etcd_pid.and_then(procfs::memory));
     let log_after = hub.log_size();
     figures.log = Some((
         log_after.0.saturating_sub(log_before.0),
@@ -99,7 +140,9 @@ pub(crate) async fn hub(backend: Backend, counts: &Counts, options: &HubOptions<
 pub(crate) async fn bare(backend: Backend, counts: &Counts) -> Result<Figures> {
     match backend {
         Backend::Redb => {
-            let dir = tempfile::Builder::new().prefix("nave-bench-redb-").tempdir()?;
+            let dir = tempfile::Builder::new()
+                .prefix("nave-bench-redb-")
+                .tempdir()?;
             let store: Arc<dyn Store> = Arc::new(storage_redb::open(
                 dir.path(),
                 storage_redb::RedbOptions::default(),
@@ -120,7 +163,10 @@ pub(crate) async fn bare(backend: Backend, counts: &Counts) -> Result<Figures> {
 }
 
 async fn start_etcd() -> Result<EtcdProcess> {
-    EtcdProcess::start()
-        .await
-        .map_err(|missing| anyhow!("etcd is not available: {} (install etcd-server, or pass --backends redb)", missing.0))
+    EtcdProcess::start().await.map_err(|missing| {
+        anyhow!(
+            "etcd is not available: {} (install etcd-server, or pass --backends redb)",
+            missing.0
+        )
+    })
 }

@@ -76,19 +76,29 @@ pub(crate) fn median(mut times: Vec<Duration>) -> Duration {
     }
 }
 
-/// A duration in milliseconds with three significant figures (`0.412 ms`, `15.3 ms`, `1,250 ms`).
+/// A duration with three significant figures: microseconds below a millisecond (`412 µs`,
+/// `1.20 µs`), milliseconds above (`15.3 ms`, `1,250 ms`).
 pub(crate) fn ms(duration: Duration) -> String {
-    let value = duration.as_secs_f64() * 1e3;
-    if value >= 1000.0 {
-        format!("{} ms", thousands(value.round() as u64))
-    } else if value >= 100.0 {
-        format!("{value:.0} ms")
-    } else if value >= 10.0 {
-        format!("{value:.1} ms")
-    } else if value >= 1.0 {
-        format!("{value:.2} ms")
+    let micros = duration.as_secs_f64() * 1e6;
+    if micros < 1000.0 {
+        return format!("{} µs", significant(micros));
+    }
+    let millis = micros / 1e3;
+    if millis >= 1000.0 {
+        format!("{} ms", thousands(millis.round() as u64))
     } else {
-        format!("{value:.3} ms")
+        format!("{} ms", significant(millis))
+    }
+}
+
+/// A number below 1000 with three significant figures.
+fn significant(value: f64) -> String {
+    if value >= 100.0 {
+        format!("{value:.0}")
+    } else if value >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
     }
 }
 
@@ -113,8 +123,12 @@ mod tests {
     fn formats() {
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(999), "999");
-        assert_eq!(ms(Duration::from_micros(412)), "0.412 ms");
+        assert_eq!(ms(Duration::from_micros(412)), "412 µs");
+        assert_eq!(ms(Duration::from_nanos(1_200)), "1.20 µs");
         assert_eq!(ms(Duration::from_micros(15_340)), "15.3 ms");
-        assert_eq!(median(vec![Duration::from_secs(3), Duration::from_secs(1)]), Duration::from_secs(2));
+        assert_eq!(
+            median(vec![Duration::from_secs(3), Duration::from_secs(1)]),
+            Duration::from_secs(2)
+        );
     }
 }

@@ -173,7 +173,10 @@ mod tests {
     #[test]
     fn names_round_trip() {
         assert_eq!(name(42), "cm-000042");
-        assert_eq!(index_of(br#"{"metadata":{"name":"cm-000042","x":1}}"#), Some(42));
+        assert_eq!(
+            index_of(br#"{"metadata":{"name":"cm-000042","x":1}}"#),
+            Some(42)
+        );
         assert_eq!(index_of(key(NS_WATCH, &name(7)).as_bytes()), Some(7));
         assert_eq!(index_of(b"cm-12"), None);
     }
