@@ -501,3 +501,122 @@ fn typed_create_commands() {
         .ok();
     assert_eq!(port, "8080");
 }
+
+const WIDGET_CRD: &str = "\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.acme.example.com
+spec:
+  group: acme.example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd], categories: [all]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            description: What the widget should be.
+            properties:
+              size: {type: integer, maximum: 10, description: How big.}
+              color: {type: string, enum: [red, blue], default: red}
+    additionalPrinterColumns:
+    - {name: Size, type: integer, jsonPath: .spec.size}
+    - {name: Color, type: string, jsonPath: .spec.color}
+    - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
+";
+
+/// A CRD applied, established, its objects applied, listed with printer columns, explained,
+/// refused when invalid, and deleted with its objects.
+#[test]
+fn custom_resources_with_kubectl() {
+    let hub = Hub::start(&[]);
+    let Some(kubectl) = Kubectl::new(&hub) else {
+        return;
+    };
+    kubectl.run(&["apply", "-f", "-"], Some(WIDGET_CRD)).ok();
+    kubectl
+        .run(
+            &[
+                "wait",
+                "--for=condition=Established",
+                "crd/widgets.acme.example.com",
+                "--timeout=20s",
+            ],
+            None,
+        )
+        .ok();
+    let widget =
+        "apiVersion: acme.example.com/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 3\n";
+    let applied = kubectl.run(&["apply", "-f", "-"], Some(widget)).ok();
+    assert!(
+        applied.contains("widget.acme.example.com/w1 created"),
+        "{applied}"
+    );
+    let table = kubectl.run(&["get", "widgets"], None).ok();
+    let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header, ["NAME", "SIZE", "COLOR", "AGE"]);
+    let row: Vec<&str> = table.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(&row[..3], ["w1", "3", "red"]);
+    assert!(row[3].ends_with('s'), "age rendered as an age: {table}");
+    assert!(
+        kubectl
+            .run(&["get", "wd", "-o", "name"], None)
+            .ok()
+            .contains("widget.acme.example.com/w1")
+    );
+    assert!(
+        kubectl
+            .run(&["get", "all", "-o", "name"], None)
+            .ok()
+            .contains("widget.acme.example.com/w1")
+    );
+    // Re-apply with a change (client-side apply: a merge patch for custom resources).
+    let changed = widget.replace("size: 3", "size: 5");
+    let reapplied = kubectl.run(&["apply", "-f", "-"], Some(&changed)).ok();
+    assert!(reapplied.contains("configured"), "{reapplied}");
+    assert_eq!(
+        kubectl
+            .run(
+                &["get", "widget", "w1", "-o", "jsonpath={.spec.size}"],
+                None
+            )
+            .ok(),
+        "5"
+    );
+    let explained = kubectl.run(&["explain", "widget.spec"], None).ok();
+    assert!(
+        explained.contains("What the widget should be") && explained.contains("size"),
+        "{explained}"
+    );
+    let invalid = kubectl
+        .run(
+            &["apply", "-f", "-"],
+            Some(&widget.replace("size: 3", "size: 30")),
+        )
+        .fails();
+    assert!(
+        invalid.contains(
+            "spec.size: Invalid value: 30: spec.size in body should be less than or equal to 10"
+        ),
+        "{invalid}"
+    );
+    kubectl
+        .run(
+            &["delete", "crd", "widgets.acme.example.com", "--timeout=30s"],
+            None,
+        )
+        .ok();
+    // kubectl's discovery cache still knows the type; the server no longer serves it.
+    let gone = kubectl.run(&["get", "widgets"], None).fails();
+    assert!(
+        gone.contains("the server could not find the requested resource")
+            || gone.contains("doesn't have a resource type"),
+        "{gone}"
+    );
+}
