@@ -10,6 +10,8 @@
 //! - [`convert`]: served ↔ stored shapes of resources sharing storage (events.k8s.io Events).
 //! - [`normalize`]: decoding built-in objects through their typed schema (unknown fields).
 //! - [`protobuf`]: decoding protobuf request bodies (kubectl 1.32's typed commands) into JSON.
+//! - [`patch`]: strategic merge patch and server-side apply with field ownership.
+//! - [`typeinfo`]: per-field merge metadata of the built-in types (patch strategies, list types).
 //!
 //! Nothing here touches a socket, a file or the store; the `hub` crate does the IO.
 
@@ -17,7 +19,9 @@ pub mod convert;
 pub mod crd;
 pub mod normalize;
 pub mod openapi;
+pub mod patch;
 pub mod protobuf;
 pub mod registry;
 pub mod selectors;
 pub mod table;
+pub mod typeinfo;
