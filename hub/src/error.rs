@@ -83,6 +83,14 @@ pub enum ApiError {
     /// 400.
     #[error("{0}")]
     BadRequest(String),
+    /// 409 from server-side apply: fields other managers own.
+    #[error("{message}")]
+    ApplyConflict {
+        /// `Apply failed with N conflict(s): ...`.
+        message: String,
+        /// One `FieldManagerConflict` cause per field.
+        causes: Vec<Cause>,
+    },
     /// 422 without field causes (a patch that cannot be applied).
     #[error("{0}")]
     Unprocessable(String),
@@ -192,7 +200,9 @@ impl ApiError {
     pub fn code(&self) -> StatusCode {
         match self {
             ApiError::NotFound(_) | ApiError::NoRoute => StatusCode::NOT_FOUND,
-            ApiError::AlreadyExists(_) | ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::AlreadyExists(_)
+            | ApiError::Conflict { .. }
+            | ApiError::ApplyConflict { .. } => StatusCode::CONFLICT,
             ApiError::Invalid { .. } | ApiError::Unprocessable(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -215,7 +225,7 @@ impl ApiError {
         match self {
             ApiError::NotFound(_) | ApiError::NoRoute => "NotFound",
             ApiError::AlreadyExists(_) => "AlreadyExists",
-            ApiError::Conflict { .. } => "Conflict",
+            ApiError::Conflict { .. } | ApiError::ApplyConflict { .. } => "Conflict",
             ApiError::Invalid { .. } | ApiError::Unprocessable(_) => "Invalid",
             ApiError::BadRequest(_) => "BadRequest",
             ApiError::Forbidden { .. } => "Forbidden",
@@ -255,6 +265,7 @@ impl ApiError {
                 name,
                 causes,
             } => Some(details(&Target::new(group, kind, name), causes)),
+            ApiError::ApplyConflict { causes, .. } => Some(details(&Target::default(), causes)),
             ApiError::Forbidden { target, causes, .. } => Some(details(
                 target.as_ref().unwrap_or(&Target::default()),
                 causes,

@@ -33,6 +33,15 @@ enum Part {
 /// `POST` to a collection.
 pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
     let body_type = negotiate::body_type(&ctx.headers)?;
+    create_object(ctx, &body, body_type, Track::Update).await
+}
+
+async fn create_object(
+    ctx: Ctx,
+    body: &[u8],
+    body_type: BodyType,
+    tracking: Track,
+) -> Result<Response, ApiError> {
     let (mut object, warnings) = incoming(
         &ctx,
         &body,
@@ -78,6 +87,9 @@ pub async fn create(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
     initialize(&ctx, &mut object);
     let mut warnings = warnings;
     warnings.extend(admit(&ctx, &mut object, None)?);
+    if tracking == Track::Update {
+        track(&ctx, None, &mut object)?;
+    }
     if let Some(namespace) = ctx.namespace() {
         check_namespace_open(&ctx, namespace, meta::name(&object)).await?;
     }
@@ -158,7 +170,7 @@ pub async fn update(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
             let precondition =
                 parse_resource_version(meta::field(&scale_object, "resourceVersion"))?
                     .filter(|rv| *rv > 0);
-            write_loop(&ctx, precondition, warnings, |_, current| {
+            write_loop(&ctx, precondition, warnings, Track::Update, |_, current| {
                 scale::apply(&ctx.def, current, &scale_object)
             })
             .await
@@ -180,9 +192,13 @@ pub async fn update(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
             let precondition = parse_resource_version(meta::field(&object, "resourceVersion"))?
                 .filter(|rv| *rv > 0);
             require_resource_version(&ctx, &object, precondition)?;
-            write_loop(&ctx, precondition, warnings, |ctx, current| {
-                Ok(merge(ctx, part, current, object.clone()))
-            })
+            write_loop(
+                &ctx,
+                precondition,
+                warnings,
+                Track::Update,
+                |ctx, current| Ok(merge(ctx, part, current, object.clone())),
+            )
             .await
         }
         Some(_) => Err(ApiError::NoRoute),
@@ -198,9 +214,13 @@ pub async fn update(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
             let precondition = parse_resource_version(meta::field(&object, "resourceVersion"))?
                 .filter(|rv| *rv > 0);
             require_resource_version(&ctx, &object, precondition)?;
-            write_loop(&ctx, precondition, warnings, |ctx, current| {
-                Ok(merge(ctx, Part::Main, current, object.clone()))
-            })
+            write_loop(
+                &ctx,
+                precondition,
+                warnings,
+                Track::Update,
+                |ctx, current| Ok(merge(ctx, Part::Main, current, object.clone())),
+            )
             .await
         }
     }
@@ -210,6 +230,16 @@ pub async fn update(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
 /// patch lands) strategic merge patch applied as a merge patch.
 pub async fn patch(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
     let body_type = negotiate::body_type(&ctx.headers)?;
+    let decode = |body: &[u8]| -> Result<Value, ApiError> {
+        let value: Value = serde_json::from_slice(body)
+            .map_err(|error| ApiError::BadRequest(format!("error decoding patch: {error}")))?;
+        if !value.is_object() {
+            return Err(ApiError::BadRequest(
+                "error decoding patch: the patch must be a JSON object".into(),
+            ));
+        }
+        Ok(value)
+    };
     let patch = match body_type {
         BodyType::JsonPatch => {
             let operations: json_patch::Patch = serde_json::from_slice(&body)
@@ -221,21 +251,9 @@ pub async fn patch(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
                 "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml".into(),
             ));
         }
-        BodyType::MergePatch | BodyType::StrategicMergePatch => {
-            let value: Value = serde_json::from_slice(&body)
-                .map_err(|error| ApiError::BadRequest(format!("error decoding patch: {error}")))?;
-            if !value.is_object() {
-                return Err(ApiError::BadRequest(
-                    "error decoding patch: the patch must be a JSON object".into(),
-                ));
-            }
-            Patch::Merge(value)
-        }
-        BodyType::ApplyPatch => {
-            return Err(ApiError::UnsupportedMediaType(
-                "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json".into(),
-            ));
-        }
+        BodyType::StrategicMergePatch => Patch::Strategic(decode(&body)?),
+        BodyType::MergePatch => Patch::Merge(decode(&body)?),
+        BodyType::ApplyPatch => return apply(ctx, body).await,
         BodyType::Json | BodyType::Yaml | BodyType::Protobuf => {
             return Err(ApiError::UnsupportedMediaType(
                 "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json".into(),
@@ -244,7 +262,7 @@ pub async fn patch(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
     };
     // A resourceVersion in a merge patch is a precondition.
     let precondition = match &patch {
-        Patch::Merge(value) => parse_resource_version(
+        Patch::Merge(value) | Patch::Strategic(value) => parse_resource_version(
             value
                 .get("metadata")
                 .and_then(|metadata| metadata.get("resourceVersion"))
@@ -256,45 +274,34 @@ pub async fn patch(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
     let field_validation = FieldValidation::parse(&ctx)?;
     let subresource = ctx.path.subresource.clone();
     let mut warnings_out = Vec::new();
-    let response = write_loop(&ctx, precondition, Vec::new(), |ctx, current| {
-        let (view, kind, api_version) = match subresource.as_deref() {
-            Some("scale") => (
-                scale::view(&ctx.def, current)?,
-                "Scale".to_owned(),
-                "autoscaling/v1".to_owned(),
-            ),
-            None | Some("status" | "finalize" | "approval") => {
-                let mut view = current.clone();
-                meta::metadata_mut(&mut view).remove("resourceVersion");
-                (view, ctx.def.kind.clone(), ctx.def.api_version())
-            }
-            Some(_) => return Err(ApiError::NoRoute),
-        };
+    let response = write_loop(&ctx, precondition, Vec::new(), Track::Update, |ctx, current| {
+        let (view, kind, api_version) = subresource_view(ctx, current, subresource.as_deref())?;
         let mut document = Value::Object(view);
         match &patch {
-            Patch::Json(operations) => {
-                json_patch::patch(&mut document, operations).map_err(|error| {
-                    ApiError::Unprocessable(format!(
-                        "the server rejected our request due to an error in our request: {error}"
-                    ))
-                })?
-            }
+            Patch::Json(operations) => json_patch::patch(&mut document, operations).map_err(|error| {
+                ApiError::Unprocessable(format!("the server rejected our request due to an error in our request: {error}"))
+            })?,
             Patch::Merge(value) => json_patch::merge(&mut document, value),
+            Patch::Strategic(value) => {
+                let (group, version) = split_api_version(&api_version);
+                let root = hub_api::typeinfo::for_kind(group, version, &kind)
+                    .unwrap_or(hub_api::typeinfo::TypeRef::UNKNOWN);
+                document = hub_api::patch::strategic::apply(&document, value, root).map_err(|error| {
+                    match error.status_code() {
+                        400 => ApiError::BadRequest(error.to_string()),
+                        422 => ApiError::Unprocessable(error.to_string()),
+                        _ => ApiError::Internal(error.to_string()),
+                    }
+                })?;
+            }
         }
         let Value::Object(patched) = document else {
-            return Err(ApiError::Unprocessable(
-                "the patched object is not a JSON object".into(),
-            ));
+            return Err(ApiError::Unprocessable("the patched object is not a JSON object".into()));
         };
         let (patched, warnings) = normalize(ctx, patched, &kind, &api_version, field_validation)?;
         warnings_out = warnings;
         check_identity(ctx, &patched, false)?;
-        match subresource.as_deref() {
-            Some("scale") => scale::apply(&ctx.def, current, &patched),
-            Some("finalize") => Ok(merge(ctx, Part::Finalize, current, patched)),
-            Some(_) => Ok(merge(ctx, Part::Status, current, patched)),
-            None => Ok(merge(ctx, Part::Main, current, patched)),
-        }
+        apply_to_part(ctx, current, patched, subresource.as_deref())
     })
     .await?;
     let mut response = response;
@@ -302,9 +309,272 @@ pub async fn patch(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
     Ok(response)
 }
 
+/// The document a patch of `subresource` applies to: the object (less its resourceVersion),
+/// or its Scale; with its kind and apiVersion.
+fn subresource_view(
+    ctx: &Ctx,
+    current: &Map<String, Value>,
+    subresource: Option<&str>,
+) -> Result<(Map<String, Value>, String, String), ApiError> {
+    match subresource {
+        Some("scale") => Ok((
+            scale::view(&ctx.def, current)?,
+            "Scale".to_owned(),
+            "autoscaling/v1".to_owned(),
+        )),
+        None | Some("status" | "finalize" | "approval") => {
+            let mut view = current.clone();
+            meta::metadata_mut(&mut view).remove("resourceVersion");
+            Ok((view, ctx.def.kind.clone(), ctx.def.api_version()))
+        }
+        Some(_) => Err(ApiError::NoRoute),
+    }
+}
+
+/// Writes a patched document back into the part of `current` the subresource owns.
+fn apply_to_part(
+    ctx: &Ctx,
+    current: &Map<String, Value>,
+    patched: Map<String, Value>,
+    subresource: Option<&str>,
+) -> Result<Map<String, Value>, ApiError> {
+    match subresource {
+        Some("scale") => scale::apply(&ctx.def, current, &patched),
+        Some("finalize") => Ok(merge(ctx, Part::Finalize, current, patched)),
+        Some(_) => Ok(merge(ctx, Part::Status, current, patched)),
+        None => Ok(merge(ctx, Part::Main, current, patched)),
+    }
+}
+
+fn split_api_version(api_version: &str) -> (&str, &str) {
+    api_version.rsplit_once('/').unwrap_or(("", api_version))
+}
+
 enum Patch {
     Json(json_patch::Patch),
     Merge(Value),
+    Strategic(Value),
+}
+
+/// Server-side apply (`application/apply-patch+yaml`): merges the applied configuration into
+/// the live object with field ownership, creating the object if it does not exist.
+async fn apply(ctx: Ctx, body: Bytes) -> Result<Response, ApiError> {
+    let Some(manager) = ctx.query.non_empty("fieldManager").map(str::to_owned) else {
+        return Err(ApiError::invalid(
+            "PatchOptions",
+            "meta.k8s.io",
+            "",
+            "fieldManager",
+            "FieldValueRequired",
+            "Required value: is required for apply patch",
+        ));
+    };
+    let force = ctx.query.flag("force")?;
+    let applied: Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(_) => {
+            let text = std::str::from_utf8(&body)
+                .map_err(|_| ApiError::BadRequest("the apply body is not UTF-8".into()))?;
+            serde_saphyr::from_str(text)
+                .map_err(|error| ApiError::BadRequest(format!("error decoding YAML: {error}")))?
+        }
+    };
+    if !applied.is_object() {
+        return Err(ApiError::BadRequest(
+            "the applied configuration must be an object".into(),
+        ));
+    }
+    let subresource = ctx.path.subresource.clone();
+    let (kind, api_version) = match subresource.as_deref() {
+        Some("scale") => ("Scale".to_owned(), "autoscaling/v1".to_owned()),
+        _ => (ctx.def.kind.clone(), ctx.def.api_version()),
+    };
+    let field_validation = FieldValidation::parse(&ctx)?;
+    let now = meta::now();
+    let custom_schema = custom_typeinfo(&ctx);
+    let reset: &[&str] = match subresource.as_deref() {
+        Some("status") => &["spec"],
+        None if ctx.def.has_status() => &["status"],
+        _ => &[],
+    };
+    let write = hub_api::patch::apply::Write {
+        manager: &manager,
+        subresource: subresource.as_deref().unwrap_or(""),
+        force,
+        now: &now,
+        reset_fields: reset,
+    };
+    let root = |custom: &Option<hub_api::typeinfo::Schema>| -> hub_api::typeinfo::TypeRef<'static> {
+        let _ = custom;
+        let (group, version) = split_api_version(&api_version);
+        hub_api::typeinfo::for_kind(group, version, &kind)
+            .unwrap_or(hub_api::typeinfo::TypeRef::UNKNOWN)
+    };
+    let map_error = |error: hub_api::patch::apply::ApplyError| match error.status_code() {
+        409 => ApiError::ApplyConflict {
+            message: error.to_string(),
+            causes: error
+                .causes()
+                .into_iter()
+                .map(|(reason, message, field)| Cause {
+                    reason: reason.to_owned(),
+                    message,
+                    field,
+                })
+                .collect(),
+        },
+        400 => ApiError::BadRequest(error.to_string()),
+        _ => ApiError::Internal(error.to_string()),
+    };
+    // Apply creates an object that does not exist.
+    let name = ctx.name().to_owned();
+    if subresource.is_none()
+        && ctx
+            .state
+            .objects
+            .find(ctx.object_ref(&name))
+            .await?
+            .is_none()
+    {
+        let type_ref = custom_schema
+            .as_ref()
+            .and_then(|schema| schema.named(&kind))
+            .unwrap_or_else(|| root(&custom_schema));
+        let created = hub_api::patch::apply::apply_with(None, &applied, &write, type_ref)
+            .map_err(map_error)?;
+        let Value::Object(created) = created else {
+            return Err(ApiError::Internal("apply produced a non-object".into()));
+        };
+        let body = Bytes::from(serde_json::to_vec(&created).unwrap_or_default());
+        let ctx = ctx;
+        return create_object(ctx, &body, BodyType::Json, Track::None).await;
+    }
+    let mut warnings_out = Vec::new();
+    let response = write_loop(&ctx, None, Vec::new(), Track::None, |ctx, current| {
+        let (view, _, _) = subresource_view(ctx, current, subresource.as_deref())?;
+        let type_ref = custom_schema
+            .as_ref()
+            .and_then(|schema| schema.named(&kind))
+            .unwrap_or_else(|| root(&custom_schema));
+        let result = hub_api::patch::apply::apply_with(
+            Some(&Value::Object(view)),
+            &applied,
+            &write,
+            type_ref,
+        )
+        .map_err(map_error)?;
+        let Value::Object(result) = result else {
+            return Err(ApiError::Internal("apply produced a non-object".into()));
+        };
+        let (result, warnings) = normalize(ctx, result, &kind, &api_version, field_validation)?;
+        warnings_out = warnings;
+        check_identity(ctx, &result, false)?;
+        let mut next = apply_to_part(ctx, current, result.clone(), subresource.as_deref())?;
+        // Subresource writes keep the object's metadata, but the managed fields are the apply's.
+        if let Some(managed) =
+            meta::metadata(&result).and_then(|metadata| metadata.get("managedFields"))
+        {
+            meta::metadata_mut(&mut next).insert("managedFields".into(), managed.clone());
+        }
+        Ok(next)
+    })
+    .await?;
+    let mut response = response;
+    add_warnings(&mut response, &warnings_out);
+    Ok(response)
+}
+
+/// The type information of a custom resource's schema, for apply.
+fn custom_typeinfo(ctx: &Ctx) -> Option<hub_api::typeinfo::Schema> {
+    let custom = ctx.state.catalog.custom(
+        &ctx.cluster,
+        &ctx.def.group,
+        &ctx.def.version,
+        &ctx.def.resource,
+    )?;
+    let schema = custom
+        .crd
+        .pointer("/spec/versions")?
+        .as_array()?
+        .iter()
+        .find(|version| {
+            version.get("name").and_then(Value::as_str) == Some(custom.version.as_str())
+        })?
+        .pointer("/schema/openAPIV3Schema")?;
+    Some(hub_api::typeinfo::Schema::from_openapi(
+        &ctx.def.kind,
+        schema,
+    ))
+}
+
+/// Whether a write records its manager in managedFields as an Update.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Track {
+    /// Record an Update by the request's field manager.
+    Update,
+    /// Already recorded (server-side apply).
+    None,
+}
+
+/// The field manager of a non-apply write: `fieldManager`, else the User-Agent's program name,
+/// as kube-apiserver derives it.
+fn update_manager(ctx: &Ctx) -> String {
+    if let Some(manager) = ctx.query.non_empty("fieldManager") {
+        return manager.to_owned();
+    }
+    let agent = ctx
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("");
+    let program = agent.split('/').next().unwrap_or("").trim();
+    if program.is_empty() {
+        "unknown".to_owned()
+    } else {
+        program.chars().take(128).collect()
+    }
+}
+
+/// Records the write in managedFields (an Update by the request's manager).
+fn track(
+    ctx: &Ctx,
+    old: Option<&Map<String, Value>>,
+    next: &mut Map<String, Value>,
+) -> Result<(), ApiError> {
+    let manager = update_manager(ctx);
+    let now = meta::now();
+    let subresource = match ctx.path.subresource.as_deref() {
+        Some("status") => "status",
+        Some("scale") => "scale",
+        _ => "",
+    };
+    let write = hub_api::patch::apply::Write {
+        manager: &manager,
+        subresource,
+        force: false,
+        now: &now,
+        reset_fields: &[],
+    };
+    let custom = custom_typeinfo(ctx);
+    let root = match &custom {
+        Some(schema) => schema
+            .named(&ctx.def.kind)
+            .unwrap_or(hub_api::typeinfo::TypeRef::UNKNOWN),
+        None => hub_api::typeinfo::for_kind(&ctx.def.group, &ctx.def.version, &ctx.def.kind)
+            .unwrap_or(hub_api::typeinfo::TypeRef::UNKNOWN),
+    };
+    let old_value = old.map(|old| Value::Object(old.clone()));
+    let tracked = hub_api::patch::apply::record_update_with(
+        old_value.as_ref(),
+        &Value::Object(next.clone()),
+        &write,
+        root,
+    )
+    .map_err(|error| ApiError::Internal(error.to_string()))?;
+    if let Value::Object(tracked) = tracked {
+        *next = tracked;
+    }
+    Ok(())
 }
 
 /// Reads the current object, computes the new one with `change`, and writes it with a
@@ -313,6 +583,7 @@ async fn write_loop(
     ctx: &Ctx,
     precondition: Option<Revision>,
     warnings: Vec<String>,
+    tracking: Track,
     mut change: impl FnMut(&Ctx, &Map<String, Value>) -> Result<Map<String, Value>, ApiError>,
 ) -> Result<Response, ApiError> {
     let mut warnings = warnings;
@@ -330,6 +601,9 @@ async fn write_loop(
         let mut next = change(ctx, &current)?;
         meta::metadata_mut(&mut next).remove("resourceVersion");
         let admitted = admit(ctx, &mut next, Some(&current))?;
+        if tracking == Track::Update {
+            track(ctx, Some(&current), &mut next)?;
+        }
         for warning in admitted {
             if !warnings.contains(&warning) {
                 warnings.push(warning);
