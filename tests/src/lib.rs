@@ -288,9 +288,15 @@ impl Kubectl {
 
     /// Runs kubectl with `args` (and `stdin`).
     pub fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        self.run_with_env(args, stdin, &[])
+    }
+
+    /// Runs kubectl with `args`, `stdin` and extra environment variables (e.g. `EDITOR`).
+    pub fn run_with_env(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
         use std::io::Write;
         let mut child = Command::new(&self.binary)
             .args(args)
+            .envs(env.iter().copied())
             .env("KUBECONFIG", &self.kubeconfig)
             .env("KUBECACHEDIR", self.cache.path())
             .env("HOME", self.cache.path())

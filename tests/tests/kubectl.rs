@@ -620,3 +620,247 @@ fn custom_resources_with_kubectl() {
         "{gone}"
     );
 }
+
+const DEPLOYMENT_V1: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+  labels: {app: app, stage: one}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: app}
+  template:
+    metadata:
+      labels: {app: app}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.26
+        env:
+        - {name: MODE, value: one}
+        - {name: EXTRA, value: gone-later}
+      - name: sidecar
+        image: busybox:1.36
+";
+
+/// Client-side apply (twice, a changed and a removed field), diff, edit, patch in all three
+/// types, scale, rollout restart, server-side apply with a conflict and with force.
+#[test]
+fn patches_and_apply() {
+    let hub = Hub::start(&[]);
+    let Some(kubectl) = Kubectl::new(&hub) else {
+        return;
+    };
+    assert!(
+        kubectl
+            .run(&["apply", "-f", "-"], Some(DEPLOYMENT_V1))
+            .ok()
+            .contains("deployment.apps/app created")
+    );
+    let v2 = DEPLOYMENT_V1
+        .replace("image: nginx:1.26", "image: nginx:1.27")
+        .replace("        - {name: EXTRA, value: gone-later}\n", "")
+        .replace(", stage: one", "");
+    // diff shows the change (exit 1) without applying it.
+    let diff = kubectl.run(&["diff", "-f", "-"], Some(&v2));
+    assert_eq!(diff.code, 1, "{}{}", diff.stdout, diff.stderr);
+    assert!(diff.stdout.contains("nginx:1.27"), "{}", diff.stdout);
+    assert!(
+        kubectl
+            .run(&["apply", "-f", "-"], Some(&v2))
+            .ok()
+            .contains("configured")
+    );
+    let image = kubectl
+        .run(
+            &[
+                "get",
+                "deploy",
+                "app",
+                "-o",
+                "jsonpath={.spec.template.spec.containers[0].image}",
+            ],
+            None,
+        )
+        .ok();
+    assert_eq!(image, "nginx:1.27");
+    let env = kubectl
+        .run(
+            &[
+                "get",
+                "deploy",
+                "app",
+                "-o",
+                "jsonpath={.spec.template.spec.containers[0].env[*].name}",
+            ],
+            None,
+        )
+        .ok();
+    assert_eq!(env, "MODE", "the removed env var is gone, the other kept");
+    let labels = kubectl
+        .run(
+            &["get", "deploy", "app", "-o", "jsonpath={.metadata.labels}"],
+            None,
+        )
+        .ok();
+    assert!(!labels.contains("stage"), "{labels}");
+    assert_eq!(
+        kubectl.run(&["diff", "-f", "-"], Some(&v2)).code,
+        0,
+        "no difference once applied"
+    );
+
+    // patch: strategic (default), merge, json.
+    kubectl.run(&["patch", "deploy", "app", "-p", r#"{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox:1.37"}]}}}}"#], None).ok();
+    let images = kubectl
+        .run(
+            &[
+                "get",
+                "deploy",
+                "app",
+                "-o",
+                "jsonpath={.spec.template.spec.containers[*].image}",
+            ],
+            None,
+        )
+        .ok();
+    assert_eq!(images, "nginx:1.27 busybox:1.37");
+    kubectl
+        .run(
+            &[
+                "patch",
+                "deploy",
+                "app",
+                "--type=merge",
+                "-p",
+                r#"{"metadata":{"annotations":{"team":"blue"}}}"#,
+            ],
+            None,
+        )
+        .ok();
+    kubectl
+        .run(
+            &[
+                "patch",
+                "deploy",
+                "app",
+                "--type=json",
+                "-p",
+                r#"[{"op":"replace","path":"/spec/replicas","value":4}]"#,
+            ],
+            None,
+        )
+        .ok();
+    assert_eq!(
+        kubectl
+            .run(
+                &["get", "deploy", "app", "-o", "jsonpath={.spec.replicas}"],
+                None
+            )
+            .ok(),
+        "4"
+    );
+    // scale and rollout restart.
+    kubectl
+        .run(&["scale", "deploy/app", "--replicas=5"], None)
+        .ok();
+    assert_eq!(
+        kubectl
+            .run(
+                &["get", "deploy", "app", "-o", "jsonpath={.spec.replicas}"],
+                None
+            )
+            .ok(),
+        "5"
+    );
+    kubectl
+        .run(&["rollout", "restart", "deploy/app"], None)
+        .ok();
+    let restarted = kubectl
+        .run(
+            &[
+                "get",
+                "deploy",
+                "app",
+                "-o",
+                "jsonpath={.spec.template.metadata.annotations}",
+            ],
+            None,
+        )
+        .ok();
+    assert!(
+        restarted.contains("kubectl.kubernetes.io/restartedAt"),
+        "{restarted}"
+    );
+    // edit with a scripted editor.
+    kubectl
+        .run_with_env(
+            &["edit", "deploy", "app"],
+            None,
+            &[("EDITOR", "sed -i s/replicas:\\ 5/replicas:\\ 6/")],
+        )
+        .ok();
+    assert_eq!(
+        kubectl
+            .run(
+                &["get", "deploy", "app", "-o", "jsonpath={.spec.replicas}"],
+                None
+            )
+            .ok(),
+        "6"
+    );
+
+    // Server-side apply: a conflict with another manager, then force.
+    let ssa = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  k: one\n";
+    kubectl
+        .run(
+            &["apply", "--server-side", "--field-manager=alice", "-f", "-"],
+            Some(ssa),
+        )
+        .ok();
+    let conflict = kubectl
+        .run(
+            &["apply", "--server-side", "--field-manager=bob", "-f", "-"],
+            Some(&ssa.replace("one", "two")),
+        )
+        .fails();
+    assert!(
+        conflict.contains("conflict with \"alice\"") && conflict.contains(".data.k"),
+        "{conflict}"
+    );
+    kubectl
+        .run(
+            &[
+                "apply",
+                "--server-side",
+                "--field-manager=bob",
+                "--force-conflicts",
+                "-f",
+                "-",
+            ],
+            Some(&ssa.replace("one", "two")),
+        )
+        .ok();
+    assert_eq!(
+        kubectl
+            .run(&["get", "cm", "ssa", "-o", "jsonpath={.data.k}"], None)
+            .ok(),
+        "two"
+    );
+    let managed = kubectl
+        .run(
+            &[
+                "get",
+                "cm",
+                "ssa",
+                "--show-managed-fields",
+                "-o",
+                "jsonpath={.metadata.managedFields[*].manager}",
+            ],
+            None,
+        )
+        .ok();
+    assert!(managed.contains("bob"), "{managed}");
+}
