@@ -94,6 +94,18 @@ pub fn write_with_revision(
     Ok(())
 }
 
+/// Whether the stored object's `apiVersion` is `api_version`, checked without parsing: the
+/// encoder writes keys in order, and `apiVersion` sorts first.
+pub fn has_api_version(stored: &[u8], api_version: &str) -> bool {
+    let Ok((_, json)) = split(stored) else {
+        return false;
+    };
+    let prefix = b"{\"apiVersion\":\"";
+    json.starts_with(prefix)
+        && json[prefix.len()..].starts_with(api_version.as_bytes())
+        && json.get(prefix.len() + api_version.len()) == Some(&b'"')
+}
+
 /// Parses a stored object, with `metadata.resourceVersion` set to `revision`.
 pub fn decode(stored: &[u8], revision: Revision) -> Result<Map<String, Value>, CodecError> {
     let (_, json) = split(stored)?;
@@ -151,6 +163,16 @@ mod tests {
             decode(&stored, 42).unwrap()["metadata"]["resourceVersion"],
             "42"
         );
+    }
+
+    #[test]
+    fn api_version_is_checked_without_parsing() {
+        let stored = encode(&object(
+            json!({"apiVersion": "acme.io/v1", "kind": "W", "metadata": {}}),
+        ));
+        assert!(has_api_version(&stored, "acme.io/v1"));
+        assert!(!has_api_version(&stored, "acme.io/v1beta1"));
+        assert!(!has_api_version(&stored, "acme.io/v"));
     }
 
     #[test]

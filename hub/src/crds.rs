@@ -261,7 +261,10 @@ impl Controller {
                     continue;
                 }
                 let crd = Arc::new(Value::Object(crd));
-                for version in hub_api::crd::served_versions(&crd) {
+                let mut versions = hub_api::crd::served_versions(&crd);
+                // Discovery prefers the most stable, newest version, as kube sorts them.
+                versions.sort_by_key(|version| std::cmp::Reverse(version_priority(version)));
+                for version in versions {
                     let schema = match hub_api::crd::Structural::for_version(&crd, &version) {
                         Ok(schema) => Some(Arc::new(schema)),
                         Err(error) => {
@@ -413,4 +416,40 @@ fn established_status(crd: &Map<String, Value>, conflict: Option<&str>) -> Value
             .unwrap_or_else(|| json!({"plural": "", "kind": ""}));
     }
     json!({"conditions": [names_accepted, established], "acceptedNames": accepted_names, "storedVersions": stored_versions})
+}
+
+/// kube's version priority: GA before beta before alpha before anything else; within a level,
+/// higher major, then higher minor, first.
+fn version_priority(version: &str) -> (u8, u32, u32) {
+    let Some(rest) = version.strip_prefix('v') else {
+        return (0, 0, 0);
+    };
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let Ok(major) = digits.parse::<u32>() else {
+        return (0, 0, 0);
+    };
+    let suffix = &rest[digits.len()..];
+    let (level, minor) = if suffix.is_empty() {
+        (3, 0)
+    } else if let Some(minor) = suffix.strip_prefix("beta") {
+        (2, minor.parse().unwrap_or(0))
+    } else if let Some(minor) = suffix.strip_prefix("alpha") {
+        (1, minor.parse().unwrap_or(0))
+    } else {
+        return (0, 0, 0);
+    };
+    (level, major, minor)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn versions_sort_as_kube_prefers_them() {
+        let mut versions = vec!["v1alpha1", "v2beta1", "v1", "v1beta2", "v2", "foo"];
+        versions.sort_by_key(|version| std::cmp::Reverse(super::version_priority(version)));
+        assert_eq!(
+            versions,
+            ["v2", "v1", "v2beta1", "v1beta2", "v1alpha1", "foo"]
+        );
+    }
 }

@@ -252,7 +252,17 @@ fn stored_bytes(def: &ResourceDef, value: &Map<String, Value>, bytes: &Bytes) ->
 /// `stored` in the shape `def` serves (a no-op for almost every resource).
 pub fn served(def: &ResourceDef, stored: Stored) -> Result<Stored, ApiError> {
     if !hub_api::convert::needs_conversion(&def.group, &def.version, &def.resource) {
-        return Ok(stored);
+        // Versions sharing storage without conversion (CRD `conversion: None`) differ only in
+        // their apiVersion.
+        if codec::has_api_version(&stored.bytes, &def.api_version()) {
+            return Ok(stored);
+        }
+        let mut object = stored.object()?;
+        object.insert("apiVersion".into(), Value::String(def.api_version()));
+        return Ok(Stored {
+            bytes: codec::encode(&object),
+            revision: stored.revision,
+        });
     }
     let object =
         hub_api::convert::from_storage(&def.group, &def.version, &def.resource, stored.object()?);

@@ -396,3 +396,69 @@ async fn invalid_crds_are_refused() {
         response.json()
     );
 }
+
+#[tokio::test]
+async fn versions_share_storage_without_conversion() {
+    let hub = TestHub::memory().await;
+    let mut crd: Value = serde_json::from_str(&crd("integer")).unwrap();
+    let mut beta = crd["spec"]["versions"][0].clone();
+    beta["name"] = json!("v1beta1");
+    beta["storage"] = json!(false);
+    crd["spec"]["versions"].as_array_mut().unwrap().push(beta);
+    let created = hub
+        .request(
+            Method::POST,
+            "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+            &[],
+            crd.to_string(),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.json());
+    for _ in 0..200 {
+        if hub
+            .request(Method::GET, "/apis/acme.example.com/v1beta1", &[], "")
+            .await
+            .status
+            == 200
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let body = json!({"apiVersion": "acme.example.com/v1beta1", "kind": "Widget", "metadata": {"name": "b"}, "spec": {"size": 2}});
+    let written = hub
+        .request(
+            Method::POST,
+            "/apis/acme.example.com/v1beta1/namespaces/default/widgets",
+            &[],
+            body.to_string(),
+        )
+        .await;
+    assert_eq!(written.status, 201, "{}", written.json());
+    let as_v1 = hub
+        .request(
+            Method::GET,
+            "/apis/acme.example.com/v1/namespaces/default/widgets/b",
+            &[],
+            "",
+        )
+        .await
+        .json();
+    assert_eq!(as_v1["apiVersion"], "acme.example.com/v1");
+    assert_eq!(as_v1["spec"]["size"], 2);
+    let listed = hub
+        .request(
+            Method::GET,
+            "/apis/acme.example.com/v1beta1/widgets",
+            &[],
+            "",
+        )
+        .await
+        .json();
+    assert_eq!(listed["items"][0]["apiVersion"], "acme.example.com/v1beta1");
+    let groups = hub
+        .request(Method::GET, "/apis/acme.example.com", &[], "")
+        .await
+        .json();
+    assert_eq!(groups["preferredVersion"]["version"], "v1");
+}
