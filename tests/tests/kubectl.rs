@@ -864,3 +864,92 @@ fn patches_and_apply() {
         .ok();
     assert!(managed.contains("bob"), "{managed}");
 }
+
+/// Cascading deletion through kubectl: foreground waits for dependents, orphan keeps them,
+/// background (the default) collects them after the owner is gone.
+#[test]
+fn cascading_deletion() {
+    let hub = Hub::start(&[]);
+    let Some(kubectl) = Kubectl::new(&hub) else {
+        return;
+    };
+    let owner_with_children = |owner: &str| {
+        kubectl
+            .run(
+                &["create", "-f", "-"],
+                Some(&format!(
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {owner}\n"
+                )),
+            )
+            .ok();
+        let uid = kubectl
+            .run(
+                &["get", "cm", owner, "-o", "jsonpath={.metadata.uid}"],
+                None,
+            )
+            .ok();
+        for child in ["a", "b"] {
+            let manifest = format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {owner}-{child}\n  ownerReferences:\n  - {{apiVersion: v1, kind: ConfigMap, name: {owner}, uid: {uid}, blockOwnerDeletion: true}}\n"
+            );
+            kubectl.run(&["create", "-f", "-"], Some(&manifest)).ok();
+        }
+    };
+    let names = || kubectl.run(&["get", "cm", "-o", "name"], None).ok();
+    owner_with_children("fg");
+    kubectl
+        .run(
+            &[
+                "delete",
+                "cm",
+                "fg",
+                "--cascade=foreground",
+                "--timeout=30s",
+            ],
+            None,
+        )
+        .ok();
+    let left = names();
+    assert!(!left.contains("configmap/fg"), "the owner and its blocking dependents are gone: {left}");
+    owner_with_children("orphaner");
+    kubectl
+        .run(
+            &[
+                "delete",
+                "cm",
+                "orphaner",
+                "--cascade=orphan",
+                "--timeout=30s",
+            ],
+            None,
+        )
+        .ok();
+    let left = names();
+    assert!(
+        left.contains("configmap/orphaner-a") && left.contains("configmap/orphaner-b"),
+        "{left}"
+    );
+    let references = kubectl
+        .run(
+            &[
+                "get",
+                "cm",
+                "orphaner-a",
+                "-o",
+                "jsonpath={.metadata.ownerReferences}",
+            ],
+            None,
+        )
+        .ok();
+    assert!(references.is_empty(), "{references}");
+    owner_with_children("bg");
+    kubectl.run(&["delete", "cm", "bg"], None).ok();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while names().contains("configmap/bg-") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "background dependents were not collected"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
