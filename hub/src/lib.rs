@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod authn;
 pub mod catalog;
 pub mod clusters;
 pub mod codec;
@@ -106,11 +107,32 @@ pub async fn open_store(url: &StoreUrl) -> Result<Arc<dyn Store>, OpenStoreError
     })
 }
 
+/// Keys and credentials of the API server.
+#[derive(Debug)]
+pub struct Security {
+    /// Signs and verifies ServiceAccount tokens.
+    pub service_account_key: certs::SigningKey,
+    /// The static token file's tokens.
+    pub static_tokens: std::collections::HashMap<String, auth::Identity>,
+}
+
+impl Security {
+    /// A fresh signing key and no static tokens (tests).
+    pub fn ephemeral() -> Result<Self, certs::Error> {
+        Ok(Security {
+            service_account_key: certs::SigningKey::generate()?,
+            static_tokens: std::collections::HashMap::new(),
+        })
+    }
+}
+
 /// Assembles the API server's shared state over `store` and starts its controllers (the watch
-/// fan-out, the logical cluster registry, the namespace controller). `shutdown` ends watches.
+/// fan-out, the logical cluster registry, the namespace, garbage and CRD controllers).
+/// `shutdown` ends watches.
 pub async fn build(
     store: Arc<dyn Store>,
     shutdown: watch::Receiver<bool>,
+    security: Security,
 ) -> Result<Arc<AppState>, ApiError> {
     let metrics = metrics::Metrics::new();
     let store = metrics.metered(store);
@@ -124,9 +146,16 @@ pub async fn build(
     gc::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
     crds::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
     let openapi = hub_api::openapi::OpenApi::new(&registry);
+    let authn = authn::Authenticator::new(
+        objects.clone(),
+        Arc::clone(&catalog),
+        security.service_account_key,
+        security.static_tokens,
+    );
     Ok(Arc::new(AppState {
         objects,
         catalog,
+        authn,
         clusters,
         fanout,
         metrics,
@@ -157,6 +186,8 @@ pub struct ServeConfig {
     pub store: StoreUrl,
     /// Extra names and addresses for the serving certificate.
     pub tls_sans: Vec<String>,
+    /// kube-apiserver's static token file (`token,user,uid,"groups"` lines), if any.
+    pub token_auth_file: Option<PathBuf>,
 }
 
 /// Why serving failed.
@@ -174,6 +205,9 @@ pub enum ServeError {
     /// TLS setup failed.
     #[error(transparent)]
     Server(#[from] server::ServerError),
+    /// The static token file is malformed.
+    #[error(transparent)]
+    TokenFile(#[from] authn::TokenFileError),
     /// The address could not be bound.
     #[error("cannot listen on {address}: {source}")]
     Listen {
@@ -232,7 +266,23 @@ pub async fn serve(
     let server_url = format!("https://{host}:{}/clusters/root", address.port());
     let kubeconfig = pki::write_admin_kubeconfig(&config.data_dir, &pki, &server_url)?;
     let (shutdown_sender, shutdown) = watch::channel(false);
-    let state = build(Arc::clone(&store), shutdown.clone()).await?;
+    let static_tokens = match &config.token_auth_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| {
+                ServeError::Pki(pki::PkiError::Io {
+                    path: path.clone(),
+                    source,
+                })
+            })?;
+            authn::parse_token_file(&text)?
+        }
+        None => std::collections::HashMap::new(),
+    };
+    let security = Security {
+        service_account_key: pki.service_account_key.clone(),
+        static_tokens,
+    };
+    let state = build(Arc::clone(&store), shutdown.clone(), security).await?;
     let acceptor = server::acceptor(&pki)?;
     tracing::info!(store = %config.store, address = %address, "serving the Kubernetes API");
     println!("export KUBECONFIG={}", kubeconfig.display());

@@ -36,6 +36,9 @@ struct ServeArgs {
     /// Extra DNS names or IP addresses for the serving certificate (repeatable).
     #[arg(long = "tls-san")]
     tls_san: Vec<String>,
+    /// A static token file, as kube-apiserver's: `token,user,uid,"group1,group2"` per line.
+    #[arg(long = "token-auth-file")]
+    token_auth_file: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -79,6 +82,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         data_dir: args.data_dir,
         store,
         tls_sans: args.tls_san,
+        token_auth_file: args.token_auth_file,
     };
     hub::serve(config, stop).await?;
     Ok(())

@@ -8,14 +8,18 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::Method;
 
-use crate::auth::Identity;
+use crate::auth::{CertIdentity, Identity};
 use crate::error::{ApiError, ErrorReason};
 use crate::metrics::{LatencyLabels, RequestLabels};
 use crate::path::{self, ApiPath};
 use crate::state::AppState;
 
 /// Refuses anonymous requests except to the health endpoints; logs and measures every request.
-pub async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+pub async fn observe(
+    State(state): State<Arc<AppState>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let uri_path = request.uri().path().to_owned();
@@ -25,6 +29,25 @@ pub async fn observe(State(state): State<Arc<AppState>>, request: Request, next:
     });
     let (cluster, rest) = path::split_cluster(&uri_path);
     let parsed = path::parse(rest);
+    // Authenticate, unless a trusted caller (an in-process test) already set the identity.
+    let mut unauthorized = false;
+    if request.extensions().get::<Identity>().is_none() {
+        let cert = request
+            .extensions()
+            .get::<CertIdentity>()
+            .map(|cert| cert.0.clone());
+        match state
+            .authn
+            .authenticate(cluster.unwrap_or(""), request.headers(), cert.as_ref())
+            .await
+        {
+            Ok(Some(identity)) => {
+                request.extensions_mut().insert(identity);
+            }
+            Ok(None) => {}
+            Err(_) => unauthorized = true,
+        }
+    }
     let user = request
         .extensions()
         .get::<Identity>()
@@ -45,7 +68,9 @@ pub async fn observe(State(state): State<Arc<AppState>>, request: Request, next:
         resource = "unknown".into();
         group = "unknown".into();
     }
-    let response = if user.is_none() && !matches!(parsed, ApiPath::Health) {
+    // Anonymous requests reach only the health endpoints and /version.
+    let anonymous_allowed = matches!(parsed, ApiPath::Health | ApiPath::Version);
+    let response = if unauthorized || (user.is_none() && !anonymous_allowed) {
         ApiError::Unauthorized.into_response()
     } else {
         next.run(request).await

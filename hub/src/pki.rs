@@ -35,6 +35,8 @@ pub struct Pki {
     pub serving: KeyPair,
     /// The `admin` client certificate.
     pub admin: KeyPair,
+    /// Signs ServiceAccount tokens.
+    pub service_account_key: certs::SigningKey,
     /// Where the files are.
     pub dir: PathBuf,
 }
@@ -86,10 +88,19 @@ pub fn load_or_create(data_dir: &Path, names: &[String]) -> Result<Pki, PkiError
             admin
         }
     };
+    let service_account_key = match read(&dir.join("sa.key"))? {
+        Some(pem) => certs::SigningKey::from_pem(pem.as_bytes())?,
+        None => {
+            let key = certs::SigningKey::generate()?;
+            write(&dir.join("sa.key"), &key.to_pem()?, 0o600)?;
+            key
+        }
+    };
     Ok(Pki {
         ca,
         serving,
         admin,
+        service_account_key,
         dir,
     })
 }

@@ -19,7 +19,7 @@ use tokio::sync::watch;
 use tokio_openssl::SslStream;
 use tower::ServiceExt;
 
-use crate::auth::Identity;
+use crate::auth::{CertIdentity, Identity};
 use crate::pki::Pki;
 
 /// How long a TLS handshake may take.
@@ -88,7 +88,9 @@ pub async fn serve(
             let service =
                 router.map_request(move |mut request: http::Request<hyper::body::Incoming>| {
                     if let Some(identity) = &identity {
-                        request.extensions_mut().insert(identity.clone());
+                        request
+                            .extensions_mut()
+                            .insert(CertIdentity(identity.clone()));
                     }
                     request
                 });
@@ -136,6 +138,7 @@ async fn handshake(
                 Some(Identity {
                     user: identity.user,
                     groups,
+                    uid: String::new(),
                 })
             }
             Err(error) => {

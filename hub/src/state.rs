@@ -25,6 +25,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// OpenAPI documents, shared by every logical cluster.
     pub openapi: hub_api::openapi::OpenApi,
+    /// Authentication of requests.
+    pub authn: crate::authn::Authenticator,
     /// Flips to `true` when the server shuts down: open watches end.
     pub shutdown: watch::Receiver<bool>,
 }

@@ -53,7 +53,8 @@ impl TestHub {
     /// A hub over `store`.
     pub async fn over(store: Arc<dyn Store>) -> TestHub {
         let (shutdown, receiver) = watch::channel(false);
-        let state = crate::build(Arc::clone(&store), receiver)
+        let security = crate::Security::ephemeral().expect("a signing key");
+        let state = crate::build(Arc::clone(&store), receiver, security)
             .await
             .expect("build the hub");
         TestHub {
