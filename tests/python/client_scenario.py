@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The real Python `kubernetes` client (PyPI `kubernetes`, 37.x) against a running `nave serve`.
 
-Usage: python3 client_scenario.py ADMIN_KUBECONFIG
+Usage: python3 client_scenario.py ADMIN_KUBECONFIG [--known-gaps]
 
 Run by tests/tests/python.rs against a fresh hub. Every step prints one line, `ok   <step>` or
 `FAIL <step>: <why>`; the first failure ends the run with exit code 1. Only the standard library
@@ -11,8 +11,11 @@ as a strategic merge patch, with a list body as a JSON patch, CustomObjectsApi p
 patches, legacy discovery for the DynamicClient, and watch ERROR events with code 410.
 """
 
+import atexit
+import base64
 import json
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -87,6 +90,7 @@ class Scenario:
     def __init__(self, kubeconfig):
         self.kubeconfig = kubeconfig
         self.cache_dir = tempfile.mkdtemp(prefix="nave-python-")
+        atexit.register(shutil.rmtree, self.cache_dir, ignore_errors=True)
 
     # --- connecting ---------------------------------------------------------------------------
 
@@ -310,13 +314,9 @@ class Scenario:
 
     def delete_collection(self):
         self.core.delete_collection_namespaced_config_map(NS, label_selector="batch=page")
-        left = wait_until(
-            "the labelled configmaps to go",
-            lambda: not self.core.list_namespaced_config_map(NS, label_selector="batch=page").items
-            or None,
-            timeout=10,
-        )
-        check(left, "labelled configmaps remain")
+        # Configmaps have no finalizers: they are gone when the call returns.
+        left = self.core.list_namespaced_config_map(NS, label_selector="batch=page").items
+        check(not left, f"labelled configmaps remain: {[cm.metadata.name for cm in left]}")
         others = [cm.metadata.name for cm in self.core.list_namespaced_config_map(NS).items]
         check("settings" in others, f"deletecollection removed unlabelled objects too: {others}")
         return f"left: {others}"
@@ -330,6 +330,60 @@ class Scenario:
         )
         expect_api_error(lambda: self.core.read_namespaced_config_map("doomed", NS), 404, "NotFound")
         return "deleted with a DeleteOptions body, then 404"
+
+    def dry_run_and_field_selector(self):
+        would_be = self.core.create_namespaced_config_map(
+            NS, configmap("dry", {"k": "v"}), dry_run="All"
+        )
+        check(would_be.metadata.name == "dry", f"dry-run create answered {would_be.metadata.name}")
+        expect_api_error(lambda: self.core.read_namespaced_config_map("dry", NS), 404, "NotFound")
+        self.core.create_namespaced_config_map(NS, configmap("other", {"k": "v"}))
+        named = self.core.list_namespaced_config_map(NS, field_selector="metadata.name=other")
+        check(
+            [cm.metadata.name for cm in named.items] == ["other"],
+            f"field selector: {[cm.metadata.name for cm in named.items]}",
+        )
+        self.core.delete_namespaced_config_map("other", NS)
+        return "dry run persisted nothing; metadata.name field selector"
+
+    def server_side_apply(self):
+        def apply(data, manager, force=None):
+            body = {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "applied", "namespace": NS},
+                "data": data,
+            }
+            kwargs = {"field_manager": manager, "_content_type": "application/apply-patch+yaml"}
+            if force is not None:
+                kwargs["force"] = force
+            return self.core.patch_namespaced_config_map("applied", NS, body, **kwargs)
+
+        created = apply({"owner": "a"}, "py-a")
+        check(created.data == {"owner": "a"}, f"applied data {created.data}")
+        managers = [entry.manager for entry in created.metadata.managed_fields or []]
+        check(managers == ["py-a"], f"managedFields managers {managers}")
+        body = expect_api_error(lambda: apply({"owner": "b"}, "py-b"), 409, "Conflict")
+        check('conflict with "py-a"' in body.get("message", ""), f"conflict message: {body.get('message')}")
+        forced = apply({"owner": "b"}, "py-b", force=True)
+        check(forced.data == {"owner": "b"}, f"forced data {forced.data}")
+        managers = [entry.manager for entry in forced.metadata.managed_fields or []]
+        check("py-b" in managers, f"managedFields managers after force {managers}")
+        self.core.delete_namespaced_config_map("applied", NS)
+        return f"create, 409 conflict, force: managers {managers}"
+
+    def too_large_resource_version(self):
+        body = expect_api_error(
+            lambda: self.core.list_namespaced_config_map(NS, resource_version="999999999"),
+            504,
+            "Timeout",
+        )
+        causes = (body.get("details") or {}).get("causes") or []
+        check(
+            any(cause.get("reason") == "ResourceVersionTooLarge" for cause in causes),
+            f"causes {causes}",
+        )
+        return body.get("message")
 
     # --- deployments --------------------------------------------------------------------------
 
@@ -370,7 +424,13 @@ class Scenario:
             [(c.name, c.image) for c in containers] == [("nginx", "nginx:1.28")],
             f"containers {[(c.name, c.image) for c in containers]}",
         )
-        return f"replicas 2 -> {read.spec.replicas}, image nginx:1.28"
+        # The status subresource writes status only.
+        status = self.apps.patch_namespaced_deployment_status(
+            "web", NS, {"spec": {"replicas": 9}, "status": {"replicas": 5, "readyReplicas": 5}}
+        )
+        check(status.status.ready_replicas == 5, f"status {status.status}")
+        check(status.spec.replicas == 5, f"a status patch changed spec.replicas to {status.spec.replicas}")
+        return f"replicas 2 -> {read.spec.replicas}, image nginx:1.28, status readyReplicas 5"
 
     # --- watch --------------------------------------------------------------------------------
 
@@ -410,7 +470,22 @@ class Scenario:
             int(w.resource_version) > int(start),
             f"the watch's last resourceVersion {w.resource_version} is not after {start}",
         )
-        self.watched_until = w.resource_version
+
+        # With a label selector, an object that stops matching is DELETED for the watcher.
+        start = self.core.list_namespaced_config_map(NS).metadata.resource_version
+        self.core.patch_namespaced_config_map("settings", NS, {"metadata": {"labels": {"sel": "in"}}})
+        self.core.patch_namespaced_config_map("settings", NS, {"metadata": {"labels": {"sel": "out"}}})
+        selected = [
+            (e["type"], e["object"].metadata.name)
+            for e in watch.Watch().stream(
+                self.core.list_namespaced_config_map,
+                NS,
+                label_selector="sel=in",
+                resource_version=start,
+                timeout_seconds=1,
+            )
+        ]
+        check(selected == [("ADDED", "settings"), ("DELETED", "settings")], f"selector watch {selected}")
 
         # Without a resourceVersion the watch starts with the current objects as ADDED, and
         # the stream ends when timeout_seconds runs out.
@@ -569,6 +644,22 @@ class Scenario:
         check(names == ["gizmo"], f"dynamic list of widgets: {names}")
         self.custom.delete_namespaced_custom_object(*args, "gizmo")
         expect_api_error(lambda: self.custom.get_namespaced_custom_object(*args, "gizmo"), 404, "NotFound")
+        # A watch of custom objects yields dicts; it resumes after the create.
+        w = watch.Watch()
+        seen = []
+        for event in w.stream(
+            self.custom.list_namespaced_custom_object,
+            *args,
+            resource_version=created["metadata"]["resourceVersion"],
+            timeout_seconds=10,
+        ):
+            seen.append((event["type"], event["object"]["metadata"]["name"], event["object"].get("spec")))
+            if event["type"] == "DELETED":
+                w.stop()
+        check(
+            seen == [("MODIFIED", "gizmo", {"size": 4}), ("DELETED", "gizmo", {"size": 4})],
+            f"custom object watch {seen}",
+        )
         return f"created, listed, merge-patched to {patched['spec']}, deleted"
 
     def _try_create_widget(self, args, body):
@@ -593,6 +684,55 @@ class Scenario:
 
         wait_until(f"{CRD_NAME} to be deleted", gone, timeout=30)
         return "deleted"
+
+    # --- known gaps (run with --known-gaps) --------------------------------------------------
+
+    def secret_string_data(self):
+        # kube-apiserver merges the write-only stringData into data (base64) and defaults type
+        # to Opaque; clients then read secret.data[...].
+        created = self.core.create_namespaced_secret(
+            NS,
+            client.V1Secret(
+                metadata=client.V1ObjectMeta(name="creds"), string_data={"password": "s3cret"}
+            ),
+        )
+        read = self.core.read_namespaced_secret("creds", NS)
+        self.core.delete_namespaced_secret("creds", NS)
+        for name, secret in [("create answer", created), ("read", read)]:
+            check(
+                secret.data == {"password": base64.b64encode(b"s3cret").decode()},
+                f"{name}: data {secret.data}, stringData {secret.string_data} "
+                f"(expected data {{'password': 'czNjcmV0'}} and no stringData)",
+            )
+            check(secret.string_data is None, f"{name}: stringData was stored: {secret.string_data}")
+            check(secret.type == "Opaque", f"{name}: type {secret.type!r}, expected 'Opaque'")
+        return "stringData became data, type Opaque"
+
+    def builtin_defaults(self):
+        # A few of kube-apiserver's defaults for built-in types (pkg/apis/*/v1/defaults.go).
+        deployment = self.apps.read_namespaced_deployment("web", NS)
+        pod_spec = deployment.spec.template.spec
+        found = {
+            "Deployment spec.strategy.type": deployment.spec.strategy and deployment.spec.strategy.type,
+            "Deployment spec.revisionHistoryLimit": deployment.spec.revision_history_limit,
+            "Deployment spec.progressDeadlineSeconds": deployment.spec.progress_deadline_seconds,
+            "pod template restartPolicy": pod_spec.restart_policy,
+            "pod template dnsPolicy": pod_spec.dns_policy,
+            "container imagePullPolicy": pod_spec.containers[0].image_pull_policy,
+            "container terminationMessagePath": pod_spec.containers[0].termination_message_path,
+        }
+        expected = {
+            "Deployment spec.strategy.type": "RollingUpdate",
+            "Deployment spec.revisionHistoryLimit": 10,
+            "Deployment spec.progressDeadlineSeconds": 600,
+            "pod template restartPolicy": "Always",
+            "pod template dnsPolicy": "ClusterFirst",
+            "container imagePullPolicy": "IfNotPresent",
+            "container terminationMessagePath": "/dev/termination-log",
+        }
+        wrong = {k: (found[k], v) for k, v in expected.items() if found[k] != v}
+        check(not wrong, "defaults not applied (found, expected): " + repr(wrong))
+        return "defaults applied"
 
     # --- cleanup ------------------------------------------------------------------------------
 
@@ -633,6 +773,9 @@ STEPS = [
     ("list with limit and _continue", "pagination"),
     ("delete_collection with a label selector", "delete_collection"),
     ("delete a configmap", "delete_configmap"),
+    ("dry-run create, list with a field selector", "dry_run_and_field_selector"),
+    ("server-side apply (apply-patch+yaml, field_manager, force)", "server_side_apply"),
+    ("list at a future resourceVersion: 504 ResourceVersionTooLarge", "too_large_resource_version"),
     ("create a deployment, patch its scale", "deployment_and_scale"),
     ("watch ADDED/MODIFIED/DELETED from another thread", "watch_changes"),
     ("watch from resourceVersion 1", "watch_too_old"),
@@ -643,13 +786,24 @@ STEPS = [
     ("delete the namespace", "delete_namespace"),
 ]
 
+# What kube-apiserver does and the hub does not yet: run with --known-gaps (before the namespace
+# is deleted). Move a step into STEPS once the hub does it.
+KNOWN_GAPS = [
+    ("create a Secret with string_data", "secret_string_data"),
+    ("defaults of built-in types (Deployment, pod template)", "builtin_defaults"),
+]
+
 
 def main(argv):
-    if len(argv) != 2:
-        print(f"usage: {argv[0]} KUBECONFIG", file=sys.stderr)
+    args = argv[1:]
+    known_gaps = "--known-gaps" in args
+    args = [arg for arg in args if arg != "--known-gaps"]
+    if len(args) != 1:
+        print(f"usage: {argv[0]} KUBECONFIG [--known-gaps]", file=sys.stderr)
         return 2
-    scenario = Scenario(argv[1])
-    for title, method in STEPS:
+    scenario = Scenario(args[0])
+    steps = STEPS[:-1] + KNOWN_GAPS + STEPS[-1:] if known_gaps else STEPS
+    for title, method in steps:
         began = time.monotonic()
         try:
             note = getattr(scenario, method)()
@@ -669,7 +823,7 @@ def main(argv):
             return 1
         took = time.monotonic() - began
         print(f"ok   {title} ({took:.2f}s){': ' + note if note else ''}", flush=True)
-    print(f"all {len(STEPS)} steps passed")
+    print(f"all {len(steps)} steps passed")
     return 0
 
 
