@@ -154,6 +154,27 @@ async fn resource(
         identity,
     };
     let has_name = ctx.path.name.is_some();
+    // Writes to RBAC objects make the cluster's cached authorization index stale.
+    if ctx.def.group == "rbac.authorization.k8s.io"
+        && method != Method::GET
+        && method != Method::HEAD
+    {
+        ctx.state.reviews.invalidate(&ctx.cluster);
+        let state = Arc::clone(&ctx.state);
+        let cluster = ctx.cluster.clone();
+        let response = route_verb(ctx, method, has_name, body).await;
+        state.reviews.invalidate(&cluster);
+        return response;
+    }
+    route_verb(ctx, method, has_name, body).await
+}
+
+async fn route_verb(
+    ctx: Ctx,
+    method: Method,
+    has_name: bool,
+    body: Body,
+) -> Result<Response, ApiError> {
     match (method, has_name) {
         (Method::GET | Method::HEAD, false) => {
             if ctx.query.flag("watch")? {
@@ -163,9 +184,25 @@ async fn resource(
             }
         }
         (Method::GET | Method::HEAD, true) => handlers::read::get(ctx).await,
+        (Method::POST, false)
+            if matches!(
+                ctx.def.group.as_str(),
+                "authentication.k8s.io" | "authorization.k8s.io"
+            ) =>
+        {
+            let body = read_body(body).await?;
+            handlers::reviews::create(ctx, body).await
+        }
         (Method::POST, false) => {
             let body = read_body(body).await?;
             handlers::write::create(ctx, body).await
+        }
+        (Method::POST, true)
+            if ctx.def.resource == "serviceaccounts"
+                && ctx.path.subresource.as_deref() == Some("token") =>
+        {
+            let body = read_body(body).await?;
+            handlers::reviews::token_request(ctx, body).await
         }
         (Method::PUT, true) => {
             let body = read_body(body).await?;

@@ -2,6 +2,7 @@
 
 pub mod delete;
 pub mod read;
+pub mod reviews;
 pub mod watch;
 pub mod write;
 

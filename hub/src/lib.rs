@@ -13,6 +13,7 @@
 pub mod api;
 pub mod auth;
 pub mod authn;
+pub mod authz;
 pub mod catalog;
 pub mod clusters;
 pub mod codec;
@@ -146,6 +147,7 @@ pub async fn build(
     gc::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
     crds::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
     let openapi = hub_api::openapi::OpenApi::new(&registry);
+    let reviews = authz::Reviews::start(&fanout).await?;
     let authn = authn::Authenticator::new(
         objects.clone(),
         Arc::clone(&catalog),
@@ -156,6 +158,7 @@ pub async fn build(
         objects,
         catalog,
         authn,
+        reviews,
         clusters,
         fanout,
         metrics,

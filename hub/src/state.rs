@@ -27,6 +27,8 @@ pub struct AppState {
     pub openapi: hub_api::openapi::OpenApi,
     /// Authentication of requests.
     pub authn: crate::authn::Authenticator,
+    /// Authorization reviews.
+    pub reviews: std::sync::Arc<crate::authz::Reviews>,
     /// Flips to `true` when the server shuts down: open watches end.
     pub shutdown: watch::Receiver<bool>,
 }

@@ -6,6 +6,7 @@
 
 mod api {
     mod apply;
+    mod auth;
     mod clusters;
     mod crds;
     mod crud;

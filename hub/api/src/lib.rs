@@ -2,6 +2,7 @@
 //! resources and objects, as plain functions over `serde_json` values.
 //!
 //! - [`registry`]: every served resource (scope, kind, short names, subresources, verbs).
+//!   with kube's paths and messages, immutable fields on update).
 //! - [`selectors`]: label and field selectors, parsed and matched as kube-apiserver does.
 //! - [`table`]: `meta.k8s.io/v1` Table rendering with kube-apiserver's columns.
 //! - [`openapi`]: the `/openapi/v3` index and group-version documents.
@@ -12,6 +13,8 @@
 //! - [`protobuf`]: decoding protobuf request bodies (kubectl 1.32's typed commands) into JSON.
 //! - [`patch`]: strategic merge patch and server-side apply with field ownership.
 //! - [`typeinfo`]: per-field merge metadata of the built-in types (patch strategies, list types).
+//! - [`rbac`]: kube-apiserver's RBAC authorizer over one logical cluster's roles and bindings
+//!   (decisions with kube's reasons, rules reviews, aggregation, escalation checks, defaults).
 //!
 //! Nothing here touches a socket, a file or the store; the `hub` crate does the IO.
 
@@ -21,6 +24,7 @@ pub mod normalize;
 pub mod openapi;
 pub mod patch;
 pub mod protobuf;
+pub mod rbac;
 pub mod registry;
 pub mod selectors;
 pub mod table;

@@ -87,6 +87,13 @@ pub fn normalize(
         ("scheduling.k8s.io", "v1", "PriorityClass") => scheduling::v1::PriorityClass,
         ("storage.k8s.io", "v1", "StorageClass") => storage::v1::StorageClass,
         ("apiextensions.k8s.io", "v1", "CustomResourceDefinition") => apiextensions::CustomResourceDefinition,
+        ("authentication.k8s.io", "v1", "TokenRequest") => authentication::v1::TokenRequest,
+        ("authentication.k8s.io", "v1", "TokenReview") => authentication::v1::TokenReview,
+        ("authentication.k8s.io", "v1", "SelfSubjectReview") => authentication::v1::SelfSubjectReview,
+        ("authorization.k8s.io", "v1", "SelfSubjectAccessReview") => authorization::v1::SelfSubjectAccessReview,
+        ("authorization.k8s.io", "v1", "SelfSubjectRulesReview") => authorization::v1::SelfSubjectRulesReview,
+        ("authorization.k8s.io", "v1", "SubjectAccessReview") => authorization::v1::SubjectAccessReview,
+        ("authorization.k8s.io", "v1", "LocalSubjectAccessReview") => authorization::v1::LocalSubjectAccessReview,
     }
 }
 

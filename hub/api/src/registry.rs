@@ -173,7 +173,9 @@ impl Registry {
 
     /// The resource serving `kind` in `group` (its preferred version first).
     pub fn by_kind(&self, group: &str, kind: &str) -> Option<&Arc<ResourceDef>> {
-        self.resources.iter().find(|def| def.group == group && def.kind == kind)
+        self.resources
+            .iter()
+            .find(|def| def.group == group && def.kind == kind)
     }
 
     /// Every resource, in definition order.

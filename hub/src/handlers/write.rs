@@ -993,6 +993,10 @@ fn normalize(
         }
         _ => {}
     }
+    // Secret.stringData is write-only: kube merges it into data (base64) on decode.
+    if kind == "Secret" && api_version == "v1" {
+        fold_string_data(&mut object);
+    }
     let version = api_version
         .rsplit('/')
         .next()
@@ -1162,4 +1166,42 @@ fn require_resource_version(
         ));
     }
     Ok(())
+}
+
+/// Moves a Secret's `stringData` into `data`, base64-encoded, overriding keys of the same name.
+fn fold_string_data(object: &mut Map<String, Value>) {
+    use base64::Engine;
+    let Some(Value::Object(strings)) = object.remove("stringData") else {
+        return;
+    };
+    let data = object
+        .entry("data")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !data.is_object() {
+        *data = Value::Object(Map::new());
+    }
+    if let Value::Object(data) = data {
+        for (key, value) in strings {
+            let text = value
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| value.to_string());
+            data.insert(
+                key,
+                Value::String(base64::engine::general_purpose::STANDARD.encode(text)),
+            );
+        }
+    }
+}
+
+/// Decodes a request body (JSON, YAML or protobuf) as `kind`, with field validation; for
+/// requests that are answered rather than stored.
+pub(crate) fn decode_as(
+    ctx: &Ctx,
+    body: &[u8],
+    body_type: BodyType,
+    kind: &str,
+    api_version: &str,
+) -> Result<(Map<String, Value>, Vec<String>), ApiError> {
+    incoming(ctx, body, body_type, kind, api_version)
 }

@@ -536,3 +536,22 @@ async fn pods_on_a_node_are_deleted_gracefully() {
         "gracePeriodSeconds=0 forces it"
     );
 }
+
+#[tokio::test]
+async fn secret_string_data_is_folded_into_data() {
+    use http::Method;
+    let hub = TestHub::memory().await;
+    let body = r#"{"metadata":{"name":"creds"},"data":{"keep":"a2VlcA=="},"stringData":{"password":"s3cret"}}"#;
+    let created = hub
+        .request(
+            Method::POST,
+            "/api/v1/namespaces/default/secrets",
+            &[],
+            body,
+        )
+        .await
+        .json();
+    assert_eq!(created["data"]["password"], "czNjcmV0");
+    assert_eq!(created["data"]["keep"], "a2VlcA==");
+    assert!(created.get("stringData").is_none());
+}

@@ -190,6 +190,25 @@ fn item_operations(
             .build(),
         );
     }
+    // A subresource that is only created (serviceaccounts/token, pods/eviction).
+    if verbs.contains(&"create") && !subresource.is_empty() {
+        operations.insert(
+            "post".into(),
+            operation(
+                gvk,
+                "post",
+                &names.id("create", subresource),
+                &format!("create {what}"),
+            )
+            .parameters(&WRITE_PARAMETERS)
+            .body(object_ref)
+            .responses(
+                &[("200", "OK"), ("201", "Created"), ("202", "Accepted")],
+                object_ref,
+            )
+            .build(),
+        );
+    }
     if verbs.contains(&"update") {
         operations.insert(
             "put".into(),

@@ -37,6 +37,13 @@ pub fn resources() -> Vec<ResourceDef> {
             Scope::Namespaced,
         )
         .short(&["sa"])
+        .sub(
+            "token",
+            "authentication.k8s.io",
+            "v1",
+            "TokenRequest",
+            &["create"],
+        )
         .build(),
     );
     out.push(
@@ -380,6 +387,52 @@ pub fn resources() -> Vec<ResourceDef> {
         .short(&["sc"])
         .build(),
     );
+    // authentication.k8s.io/v1 and authorization.k8s.io/v1: reviews, created and answered,
+    // never stored.
+    for (group, resource, kind, scope) in [
+        (
+            "authentication.k8s.io",
+            "tokenreviews",
+            "TokenReview",
+            Scope::Cluster,
+        ),
+        (
+            "authentication.k8s.io",
+            "selfsubjectreviews",
+            "SelfSubjectReview",
+            Scope::Cluster,
+        ),
+        (
+            "authorization.k8s.io",
+            "selfsubjectaccessreviews",
+            "SelfSubjectAccessReview",
+            Scope::Cluster,
+        ),
+        (
+            "authorization.k8s.io",
+            "selfsubjectrulesreviews",
+            "SelfSubjectRulesReview",
+            Scope::Cluster,
+        ),
+        (
+            "authorization.k8s.io",
+            "subjectaccessreviews",
+            "SubjectAccessReview",
+            Scope::Cluster,
+        ),
+        (
+            "authorization.k8s.io",
+            "localsubjectaccessreviews",
+            "LocalSubjectAccessReview",
+            Scope::Namespaced,
+        ),
+    ] {
+        out.push(
+            def(group, "v1", resource, kind, scope)
+                .verbs(&["create"])
+                .build(),
+        );
+    }
     // apiextensions.k8s.io/v1
     out.push(
         def(
@@ -461,6 +514,11 @@ impl Builder {
             label_selector: Some(selector.to_owned()),
         });
         self.sub("scale", "autoscaling", "v1", "Scale", SUBRESOURCE_VERBS)
+    }
+
+    fn verbs(mut self, verbs: &[&str]) -> Self {
+        self.0.verbs = verbs.iter().map(|verb| (*verb).to_owned()).collect();
+        self
     }
 
     fn sub(mut self, name: &str, group: &str, version: &str, kind: &str, verbs: &[&str]) -> Self {
