@@ -2,7 +2,6 @@
 //! resources and objects, as plain functions over `serde_json` values.
 //!
 //! - [`registry`]: every served resource (scope, kind, short names, subresources, verbs).
-//!   with kube's paths and messages, immutable fields on update).
 //! - [`selectors`]: label and field selectors, parsed and matched as kube-apiserver does.
 //! - [`table`]: `meta.k8s.io/v1` Table rendering with kube-apiserver's columns.
 //! - [`openapi`]: the `/openapi/v3` index and group-version documents.
