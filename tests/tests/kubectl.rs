@@ -910,7 +910,10 @@ fn cascading_deletion() {
         )
         .ok();
     let left = names();
-    assert!(!left.contains("configmap/fg"), "the owner and its blocking dependents are gone: {left}");
+    assert!(
+        !left.contains("configmap/fg"),
+        "the owner and its blocking dependents are gone: {left}"
+    );
     owner_with_children("orphaner");
     kubectl
         .run(
@@ -952,4 +955,77 @@ fn cascading_deletion() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// `auth whoami`, `auth can-i` (protobuf reviews), `create token` and using that token.
+#[test]
+fn identity_commands() {
+    let hub = Hub::start(&[]);
+    let Some(kubectl) = Kubectl::new(&hub) else {
+        return;
+    };
+    let whoami = kubectl.run(&["auth", "whoami"], None).ok();
+    assert!(
+        whoami.contains("Username")
+            && whoami.contains("admin")
+            && whoami.contains("system:masters"),
+        "{whoami}"
+    );
+    assert_eq!(
+        kubectl
+            .run(&["auth", "can-i", "create", "deployments"], None)
+            .ok()
+            .trim(),
+        "yes"
+    );
+    kubectl
+        .run(&["create", "serviceaccount", "robot"], None)
+        .ok();
+    let token = kubectl.run(&["create", "token", "robot"], None).ok();
+    let token = token.trim();
+    assert_eq!(token.split('.').count(), 3, "a JWT: {token}");
+    // The token alone (no client certificate) authenticates as the ServiceAccount.
+    let ca = hub.data.path().join("pki/ca.crt");
+    let ca = ca.to_str().unwrap();
+    let server = hub.server();
+    let as_robot = kubectl
+        .run(
+            &[
+                "--kubeconfig=/dev/null",
+                "--server",
+                &server,
+                "--certificate-authority",
+                ca,
+                "--token",
+                token,
+                "auth",
+                "whoami",
+            ],
+            None,
+        )
+        .ok();
+    assert!(
+        as_robot.contains("system:serviceaccount:default:robot"),
+        "{as_robot}"
+    );
+    let bad = kubectl
+        .run(
+            &[
+                "--kubeconfig=/dev/null",
+                "--server",
+                &server,
+                "--certificate-authority",
+                ca,
+                "--token",
+                "garbage",
+                "get",
+                "ns",
+            ],
+            None,
+        )
+        .fails();
+    assert!(
+        bad.contains("Unauthorized") || bad.contains("You must be logged in"),
+        "{bad}"
+    );
 }

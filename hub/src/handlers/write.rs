@@ -934,6 +934,17 @@ fn incoming(
     api_version: &str,
 ) -> Result<(Map<String, Value>, Vec<String>), ApiError> {
     let field_validation = FieldValidation::parse(ctx)?;
+    let (object, _) = incoming_raw(body, body_type, kind, api_version)?;
+    normalize(ctx, object, kind, api_version, field_validation)
+}
+
+/// Decodes a request body (JSON, YAML or protobuf) into a JSON object, without checks.
+fn incoming_raw(
+    body: &[u8],
+    body_type: BodyType,
+    kind: &str,
+    api_version: &str,
+) -> Result<(Map<String, Value>, ()), ApiError> {
     let value: Value = match body_type {
         BodyType::Json => serde_json::from_slice(body).map_err(|error| {
             ApiError::BadRequest(format!(
@@ -974,7 +985,7 @@ fn incoming(
             crate::api::snippet(body)
         )));
     };
-    normalize(ctx, object, kind, api_version, field_validation)
+    Ok((object, ()))
 }
 
 /// Checks apiVersion and kind against the URL, then decodes through the typed schema.
@@ -1203,5 +1214,10 @@ pub(crate) fn decode_as(
     kind: &str,
     api_version: &str,
 ) -> Result<(Map<String, Value>, Vec<String>), ApiError> {
-    incoming(ctx, body, body_type, kind, api_version)
+    // The status of a request that is answered is the server's to fill: drop what came in
+    // (kubectl's protobuf bodies carry empty, even null, status fields).
+    let field_validation = FieldValidation::parse(ctx)?;
+    let (mut object, _) = incoming_raw(body, body_type, kind, api_version)?;
+    object.remove("status");
+    normalize(ctx, object, kind, api_version, field_validation)
 }
