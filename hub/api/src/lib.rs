@@ -2,6 +2,8 @@
 //! resources and objects, as plain functions over `serde_json` values.
 //!
 //! - [`registry`]: every served resource (scope, kind, short names, subresources, verbs).
+//! - [`builtin`]: kube-apiserver's defaulting and validation of built-in kinds (field causes
+//!   with kube's paths and messages, immutable fields on update).
 //! - [`selectors`]: label and field selectors, parsed and matched as kube-apiserver does.
 //! - [`table`]: `meta.k8s.io/v1` Table rendering with kube-apiserver's columns.
 //! - [`openapi`]: the `/openapi/v3` index and group-version documents.
@@ -17,6 +19,7 @@
 //!
 //! Nothing here touches a socket, a file or the store; the `hub` crate does the IO.
 
+pub mod builtin;
 pub mod convert;
 pub mod crd;
 pub mod normalize;

@@ -84,6 +84,18 @@ async fn create_object(
             "Required value: name or generateName is required",
         ));
     }
+    let attempts = if generate.is_some() && meta::name(&object).is_empty() {
+        5
+    } else {
+        1
+    };
+    // A generated name is chosen first, so admission sees the name the object will have.
+    if let Some(prefix) = &generate
+        && meta::name(&object).is_empty()
+    {
+        meta::metadata_mut(&mut object)
+            .insert("name".into(), Value::String(meta::generate_name(prefix)));
+    }
     initialize(&ctx, &mut object);
     let mut warnings = warnings;
     warnings.extend(admit(&ctx, &mut object, None)?);
@@ -94,14 +106,9 @@ async fn create_object(
         check_namespace_open(&ctx, namespace, meta::name(&object)).await?;
     }
 
-    let attempts = if generate.is_some() && meta::name(&object).is_empty() {
-        5
-    } else {
-        1
-    };
     for attempt in 0..attempts {
         if let Some(prefix) = &generate
-            && (attempt > 0 || meta::name(&object).is_empty())
+            && attempt > 0
         {
             meta::metadata_mut(&mut object)
                 .insert("name".into(), Value::String(meta::generate_name(prefix)));
@@ -1083,6 +1090,7 @@ fn admit(
             .catalog
             .custom(&ctx.cluster, &def.group, &def.version, &def.resource)
     else {
+        admit_builtin(ctx, object, old)?;
         return Ok(Vec::new());
     };
     let Some(schema) = &custom.schema else {
@@ -1220,4 +1228,73 @@ pub(crate) fn decode_as(
     let (mut object, _) = incoming_raw(body, body_type, kind, api_version)?;
     object.remove("status");
     normalize(ctx, object, kind, api_version, field_validation)
+}
+
+/// Defaulting and validation of a built-in object, as kube-apiserver's strategies do: defaults,
+/// server allocations on create (a Job's selector, a Service's cluster IP), carried-over
+/// allocations on update, then validation against the old object.
+fn admit_builtin(
+    ctx: &Ctx,
+    object: &mut Map<String, Value>,
+    old: Option<&Map<String, Value>>,
+) -> Result<(), ApiError> {
+    let def = &ctx.def;
+    let (kind, version) = (def.kind.as_str(), def.version.as_str());
+    let mut value = Value::Object(std::mem::take(object));
+    hub_api::builtin::default(&def.group, version, kind, &mut value);
+    match old {
+        None => {
+            if def.group == "batch" && kind == "Job" {
+                let uid = value
+                    .pointer("/metadata/uid")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+                hub_api::builtin::job_selector(&mut value, &uid);
+            }
+            if def.group.is_empty()
+                && kind == "Service"
+                && hub_api::builtin::service_allocations(&value).cluster_ip
+            {
+                hub_api::builtin::set_cluster_ip(&mut value, &cluster_ip());
+            }
+        }
+        Some(old) => hub_api::builtin::prepare_update(
+            &def.group,
+            version,
+            kind,
+            &mut value,
+            &Value::Object(old.clone()),
+        ),
+    }
+    let old_value = old.map(|old| Value::Object(old.clone()));
+    let causes = hub_api::builtin::validate(&def.group, version, kind, &value, old_value.as_ref());
+    let Value::Object(map) = value else {
+        return Err(ApiError::Internal("object is not an object".into()));
+    };
+    *object = map;
+    if causes.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Invalid {
+        kind: def.kind.clone(),
+        group: def.group.clone(),
+        name: meta::name(object).to_owned(),
+        causes: causes
+            .into_iter()
+            .map(|cause| Cause {
+                reason: cause.reason.as_str().to_owned(),
+                message: cause.message,
+                field: cause.field,
+            })
+            .collect(),
+    })
+}
+
+/// A cluster IP for a Service, at random in kube's default range 10.96.0.0/12 (collisions are
+/// one in a million per pair). Logical clusters have no data plane of their own: the address
+/// names the Service; workers map it to their cluster's Service when they sync it.
+fn cluster_ip() -> String {
+    let offset = fastrand::u32(1..(1 << 20) - 1);
+    std::net::Ipv4Addr::from((10u32 << 24) | (96u32 << 16) | offset).to_string()
 }

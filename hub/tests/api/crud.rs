@@ -555,3 +555,109 @@ async fn secret_string_data_is_folded_into_data() {
     assert_eq!(created["data"]["keep"], "a2VlcA==");
     assert!(created.get("stringData").is_none());
 }
+
+#[tokio::test]
+async fn built_in_kinds_are_defaulted_and_validated() {
+    use http::Method;
+    let hub = TestHub::memory().await;
+    let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}});
+    let created = hub
+        .request(
+            Method::POST,
+            "/apis/apps/v1/namespaces/default/deployments",
+            &[],
+            deployment.to_string(),
+        )
+        .await
+        .json();
+    assert_eq!(created["spec"]["replicas"], 1);
+    assert_eq!(created["spec"]["strategy"]["type"], "RollingUpdate");
+    assert_eq!(created["spec"]["revisionHistoryLimit"], 10);
+    let container = &created["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(
+        container["imagePullPolicy"], "Always",
+        "no tag means :latest"
+    );
+    assert_eq!(container["terminationMessagePath"], "/dev/termination-log");
+    assert_eq!(
+        created["spec"]["template"]["spec"]["restartPolicy"],
+        "Always"
+    );
+
+    let mut mismatched = deployment.clone();
+    mismatched["metadata"]["name"] = json!("bad");
+    mismatched["spec"]["selector"]["matchLabels"]["app"] = json!("other");
+    let refused = hub
+        .request(
+            Method::POST,
+            "/apis/apps/v1/namespaces/default/deployments",
+            &[],
+            mismatched.to_string(),
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let message = refused.json()["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("`selector` does not match template `labels`"),
+        "{message}"
+    );
+
+    let selector_change = json!({"spec": {"selector": {"matchLabels": {"app": "web", "tier": "x"}}, "template": {"metadata": {"labels": {"app": "web", "tier": "x"}}}}});
+    let immutable = hub
+        .request(
+            Method::PATCH,
+            "/apis/apps/v1/namespaces/default/deployments/web",
+            &[("content-type", "application/merge-patch+json")],
+            selector_change.to_string(),
+        )
+        .await;
+    assert_eq!(immutable.status, 422);
+    assert!(
+        immutable.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("field is immutable"),
+        "{}",
+        immutable.json()
+    );
+
+    let service = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc"}, "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}});
+    let created = hub
+        .request(
+            Method::POST,
+            "/api/v1/namespaces/default/services",
+            &[],
+            service.to_string(),
+        )
+        .await
+        .json();
+    assert_eq!(created["spec"]["type"], "ClusterIP");
+    assert!(
+        created["spec"]["clusterIP"]
+            .as_str()
+            .unwrap()
+            .starts_with("10."),
+        "{created}"
+    );
+    assert_eq!(created["spec"]["ports"][0]["targetPort"], 80);
+
+    let job = json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+        "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}});
+    let created = hub
+        .request(
+            Method::POST,
+            "/apis/batch/v1/namespaces/default/jobs",
+            &[],
+            job.to_string(),
+        )
+        .await
+        .json();
+    assert_eq!(created["spec"]["backoffLimit"], 6);
+    let uid = created["metadata"]["uid"].as_str().unwrap();
+    assert_eq!(
+        created["spec"]["selector"]["matchLabels"]["batch.kubernetes.io/controller-uid"],
+        uid
+    );
+}

@@ -110,13 +110,17 @@ async fn foreground_waits_for_blocking_dependents() {
     assert!(api.get_opt("parent").await.unwrap().is_some());
     let child = api.get("held-child").await.unwrap();
     assert!(child.metadata.deletion_timestamp.is_some());
-    api.patch(
-        "held-child",
-        &PatchParams::default(),
-        &Patch::Merge(json!({"metadata": {"finalizers": ["foregroundDeletion"]}})),
-    )
-    .await
-    .unwrap();
+    // Release the child's own finalizer (keeping whatever the collector added).
+    let mut child = api.get("held-child").await.unwrap();
+    child.metadata.finalizers = child.metadata.finalizers.map(|finalizers| {
+        finalizers
+            .into_iter()
+            .filter(|f| f != "example.com/hold")
+            .collect()
+    });
+    api.replace("held-child", &PostParams::default(), &child)
+        .await
+        .unwrap();
     eventually(&api, "held-child", false).await;
     eventually(&api, "parent", false).await;
 }
