@@ -138,7 +138,7 @@ impl SigningKey {
         let signing_input_len = token.len() - raw_len_b64(token);
         let digest = hash(
             MessageDigest::sha256(),
-            token[..signing_input_len].as_bytes(),
+            &token.as_bytes()[..signing_input_len],
         )
         .map_err(|_| TokenError::BadSignature)?;
         let ec = self.public.ec_key().map_err(|_| TokenError::UnknownKey)?;

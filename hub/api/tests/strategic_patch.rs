@@ -100,8 +100,15 @@ fn client_side_apply_converges_on_the_applied_configuration() {
                 .unwrap();
         // kubectl records the configuration with an emptied `annotations` map.
         let mut recorded: Value = serde_json::from_str(annotation).unwrap();
-        assert_eq!(recorded["metadata"]["annotations"], serde_json::json!({}), "{name}");
-        recorded["metadata"].as_object_mut().unwrap().remove("annotations");
+        assert_eq!(
+            recorded["metadata"]["annotations"],
+            serde_json::json!({}),
+            "{name}"
+        );
+        recorded["metadata"]
+            .as_object_mut()
+            .unwrap()
+            .remove("annotations");
         assert_eq!(recorded, config, "{name}");
         // Fields the server or others set survive: the injected variable, defaults, status.
         assert_eq!(result["status"], original["status"], "{name}");

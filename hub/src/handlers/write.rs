@@ -44,7 +44,7 @@ async fn create_object(
 ) -> Result<Response, ApiError> {
     let (mut object, warnings) = incoming(
         &ctx,
-        &body,
+        body,
         body_type,
         &ctx.def.kind.clone(),
         &ctx.def.api_version(),

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use hub::testing::TestHub;
 use k8s_openapi::api::core::v1::ConfigMap;
-use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams, PropagationPolicy};
+use kube::api::{Api, DeleteParams, PostParams, PropagationPolicy};
 use serde_json::json;
 
 async fn owner(api: &Api<ConfigMap>, name: &str) -> String {
