@@ -794,12 +794,12 @@ fn patches_and_apply() {
         restarted.contains("kubectl.kubernetes.io/restartedAt"),
         "{restarted}"
     );
-    // edit with a scripted editor.
+    // edit with a scripted KUBE_EDITOR.
     kubectl
         .run_with_env(
             &["edit", "deploy", "app"],
             None,
-            &[("EDITOR", "sed -i s/replicas:\\ 5/replicas:\\ 6/")],
+            &[("KUBE_EDITOR", "sed -i s/replicas:\\ 5/replicas:\\ 6/")],
         )
         .ok();
     assert_eq!(
