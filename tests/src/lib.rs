@@ -173,10 +173,14 @@ impl Hub {
         Hub::start_in(tempfile::tempdir().expect("data directory"), extra)
     }
 
-    /// Starts `nave serve` on an existing data directory (a restart).
+    /// Starts `nave serve` on an existing data directory (a restart). Listens on a free
+    /// loopback port unless `extra` carries its own `--listen`.
     pub fn start_in(data: tempfile::TempDir, extra: &[&str]) -> Hub {
         let data_dir = data.path().to_str().expect("utf-8 path").to_owned();
-        let mut args = vec!["serve", "--data-dir", &data_dir, "--listen", "127.0.0.1:0"];
+        let mut args = vec!["serve", "--data-dir", &data_dir];
+        if !extra.contains(&"--listen") {
+            args.extend_from_slice(&["--listen", "127.0.0.1:0"]);
+        }
         args.extend_from_slice(extra);
         let mut process = NaveProcess::start(&args);
         let line = process.wait_for_line("export KUBECONFIG=", Duration::from_secs(60));
