@@ -17,6 +17,7 @@ pub mod authz;
 pub mod catalog;
 pub mod clusters;
 pub mod codec;
+pub mod compactor;
 pub mod crds;
 pub mod discovery;
 pub mod error;
@@ -79,32 +80,52 @@ pub enum OpenStoreError {
     Memory(#[source] storage::StorageError),
 }
 
-/// Opens the store `url` names.
-pub async fn open_store(url: &StoreUrl) -> Result<Arc<dyn Store>, OpenStoreError> {
+/// Opens the store `url` names. Embedded stores keep `retain_revisions` revisions of history
+/// (0: all of it); etcd's history is bounded by [`compactor::run`] instead.
+pub async fn open_store(
+    url: &StoreUrl,
+    retain_revisions: i64,
+) -> Result<Arc<dyn Store>, OpenStoreError> {
+    let embedded = storage::embedded::EmbeddedOptions {
+        retain_revisions,
+        ..Default::default()
+    };
     Ok(match url {
         StoreUrl::Redb(path) => Arc::new(
-            storage_redb::open(path, storage_redb::RedbOptions::default()).map_err(|source| {
-                OpenStoreError::Embedded {
-                    backend: "redb",
-                    path: path.display().to_string(),
-                    source,
-                }
+            storage_redb::open(
+                path,
+                storage_redb::RedbOptions {
+                    embedded,
+                    ..Default::default()
+                },
+            )
+            .map_err(|source| OpenStoreError::Embedded {
+                backend: "redb",
+                path: path.display().to_string(),
+                source,
             })?,
         ),
         StoreUrl::Sled(path) => Arc::new(
-            storage_sled::open(path, storage_sled::SledOptions::default()).map_err(|source| {
-                OpenStoreError::Embedded {
-                    backend: "sled",
-                    path: path.display().to_string(),
-                    source,
-                }
+            storage_sled::open(
+                path,
+                storage_sled::SledOptions {
+                    embedded,
+                    ..Default::default()
+                },
+            )
+            .map_err(|source| OpenStoreError::Embedded {
+                backend: "sled",
+                path: path.display().to_string(),
+                source,
             })?,
         ),
         StoreUrl::Etcd(endpoints) => Arc::new(
             storage_etcd::EtcdStore::connect(storage_etcd::EtcdOptions::new(endpoints.clone()))
                 .await?,
         ),
-        StoreUrl::Memory => Arc::new(storage::memory::open().map_err(OpenStoreError::Memory)?),
+        StoreUrl::Memory => {
+            Arc::new(storage::memory::open_with(embedded).map_err(OpenStoreError::Memory)?)
+        }
     })
 }
 
@@ -191,6 +212,9 @@ pub struct ServeConfig {
     pub tls_sans: Vec<String>,
     /// kube-apiserver's static token file (`token,user,uid,"groups"` lines), if any.
     pub token_auth_file: Option<PathBuf>,
+    /// How many revisions of history the store keeps for watch resume and paginated lists;
+    /// older ones are compacted (watches from before answer 410 Expired). 0 keeps everything.
+    pub retain_revisions: i64,
 }
 
 /// Why serving failed.
@@ -235,7 +259,7 @@ pub async fn serve(
             source,
         })
     })?;
-    let store = open_store(&config.store).await?;
+    let store = open_store(&config.store, config.retain_revisions).await?;
     let mut names: Vec<String> = vec!["127.0.0.1".into(), "localhost".into(), "::1".into()];
     if !config.listen.ip().is_unspecified() && !names.contains(&config.listen.ip().to_string()) {
         names.push(config.listen.ip().to_string());
@@ -286,6 +310,14 @@ pub async fn serve(
         static_tokens,
     };
     let state = build(Arc::clone(&store), shutdown.clone(), security).await?;
+    if matches!(config.store, StoreUrl::Etcd(_)) && config.retain_revisions > 0 {
+        tokio::spawn(compactor::run(
+            Arc::clone(&store),
+            config.retain_revisions,
+            compactor::INTERVAL,
+            shutdown.clone(),
+        ));
+    }
     let acceptor = server::acceptor(&pki)?;
     tracing::info!(store = %config.store, address = %address, "serving the Kubernetes API");
     println!("export KUBECONFIG={}", kubeconfig.display());

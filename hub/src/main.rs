@@ -39,6 +39,10 @@ struct ServeArgs {
     /// A static token file, as kube-apiserver's: `token,user,uid,"group1,group2"` per line.
     #[arg(long = "token-auth-file")]
     token_auth_file: Option<PathBuf>,
+    /// Revisions of history kept for watch resume and paginated lists; older ones are
+    /// compacted and watching from them answers 410 Expired. 0 keeps everything.
+    #[arg(long = "retain-revisions", default_value_t = 100_000, value_parser = clap::value_parser!(i64).range(0..))]
+    retain_revisions: i64,
 }
 
 fn main() -> ExitCode {
@@ -83,6 +87,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         store,
         tls_sans: args.tls_san,
         token_auth_file: args.token_auth_file,
+        retain_revisions: args.retain_revisions,
     };
     hub::serve(config, stop).await?;
     Ok(())

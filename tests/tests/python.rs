@@ -59,7 +59,8 @@ fn python_client_scenario() {
     let Some(python) = python_with_client() else {
         return;
     };
-    let mut hub = Hub::start(&[]);
+    // A short history, so that the scenario's watch from an old resourceVersion gets 410.
+    let mut hub = Hub::start(&["--retain-revisions", "50"]);
     let script = tests::workspace_root().join("tests/python/client_scenario.py");
     assert!(script.exists(), "{} is missing", script.display());
 
