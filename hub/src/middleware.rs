@@ -1,4 +1,5 @@
-//! Request middleware: authentication gate, request log line and request metrics.
+//! Request middleware: authentication gate, authorization (RBAC, `authz.rs`), request log line
+//! and request metrics.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -9,12 +10,14 @@ use axum::response::{IntoResponse, Response};
 use http::Method;
 
 use crate::auth::{CertIdentity, Identity};
+use crate::authz;
 use crate::error::{ApiError, ErrorReason};
 use crate::metrics::{LatencyLabels, RequestLabels};
 use crate::path::{self, ApiPath};
 use crate::state::AppState;
 
-/// Refuses anonymous requests except to the health endpoints; logs and measures every request.
+/// Refuses anonymous requests except to the health endpoints, refuses requests RBAC does not
+/// allow (`403`); logs and measures every request.
 pub async fn observe(
     State(state): State<Arc<AppState>>,
     mut request: Request,
@@ -72,6 +75,21 @@ pub async fn observe(
     let anonymous_allowed = matches!(parsed, ApiPath::Health | ApiPath::Version);
     let response = if unauthorized || (user.is_none() && !anonymous_allowed) {
         ApiError::Unauthorized.into_response()
+    } else if let (false, Some(cluster), Some(identity)) = (
+        anonymous_allowed,
+        cluster,
+        request.extensions().get::<Identity>(),
+    ) && let Err(error) = authz::authorize(
+        &state,
+        cluster,
+        identity,
+        &method,
+        rest,
+        request.uri().query(),
+    )
+    .await
+    {
+        error.into_response()
     } else {
         next.run(request).await
     };

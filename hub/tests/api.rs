@@ -14,6 +14,7 @@ mod api {
     mod gc;
     mod malformed;
     mod namespaces;
+    mod rbac;
     mod subresources;
     mod watch;
 }

@@ -1008,6 +1008,55 @@ fn identity_commands() {
         as_robot.contains("system:serviceaccount:default:robot"),
         "{as_robot}"
     );
+    // RBAC: the unbound ServiceAccount may not list pods until a RoleBinding grants `view`.
+    let robot = |args: &[&str]| -> Vec<String> {
+        let mut all: Vec<String> = [
+            "--kubeconfig=/dev/null",
+            "--server",
+            &server,
+            "--certificate-authority",
+            ca,
+            "--token",
+            token,
+        ]
+        .iter()
+        .map(|arg| arg.to_string())
+        .collect();
+        all.extend(args.iter().map(|arg| arg.to_string()));
+        all
+    };
+    let args = robot(&["get", "pods"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let denied = kubectl.run(&args, None).fails();
+    assert!(
+        denied.contains("Error from server (Forbidden): pods is forbidden: User \"system:serviceaccount:default:robot\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""),
+        "{denied}"
+    );
+    let can_i = robot(&["auth", "can-i", "list", "pods"]);
+    let can_i: Vec<&str> = can_i.iter().map(String::as_str).collect();
+    let answer = kubectl.run(&can_i, None);
+    assert_eq!((answer.code, answer.stdout.trim()), (1, "no"), "{answer:?}");
+    kubectl
+        .run(
+            &[
+                "create",
+                "rolebinding",
+                "robot-view",
+                "--clusterrole=view",
+                "--serviceaccount=default:robot",
+            ],
+            None,
+        )
+        .ok();
+    assert_eq!(kubectl.run(&can_i, None).ok().trim(), "yes");
+    kubectl.run(&args, None).ok();
+    let write = robot(&["create", "configmap", "nope"]);
+    let write: Vec<&str> = write.iter().map(String::as_str).collect();
+    let refused = kubectl.run(&write, None).fails();
+    assert!(
+        refused.contains("configmaps is forbidden: User \"system:serviceaccount:default:robot\" cannot create resource \"configmaps\""),
+        "{refused}"
+    );
     let bad = kubectl
         .run(
             &[

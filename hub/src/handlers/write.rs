@@ -99,6 +99,7 @@ async fn create_object(
     initialize(&ctx, &mut object);
     let mut warnings = warnings;
     warnings.extend(admit(&ctx, &mut object, None)?);
+    crate::authz::check_write(&ctx, &object, None).await?;
     if tracking == Track::Update {
         track(&ctx, None, &mut object)?;
     }
@@ -608,6 +609,7 @@ async fn write_loop(
         let mut next = change(ctx, &current)?;
         meta::metadata_mut(&mut next).remove("resourceVersion");
         let admitted = admit(ctx, &mut next, Some(&current))?;
+        crate::authz::check_write(ctx, &next, Some(&current)).await?;
         if tracking == Track::Update {
             track(ctx, Some(&current), &mut next)?;
         }
