@@ -43,6 +43,7 @@ pub mod store_url;
 pub mod tables;
 #[cfg(any(test, feature = "test-util"))]
 pub mod testing;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -231,7 +232,7 @@ pub enum ServeError {
     Api(#[from] ApiError),
     /// TLS setup failed.
     #[error(transparent)]
-    Server(#[from] server::ServerError),
+    Tls(#[from] tls::TlsError),
     /// The static token file is malformed.
     #[error(transparent)]
     TokenFile(#[from] authn::TokenFileError),
@@ -318,12 +319,13 @@ pub async fn serve(
             shutdown.clone(),
         ));
     }
-    let acceptor = server::acceptor(&pki)?;
+    let tls = tls::Tls::new(&pki)?;
+    tokio::spawn(Arc::clone(&tls).watch_files(shutdown.clone()));
     tracing::info!(store = %config.store, address = %address, "serving the Kubernetes API");
     println!("export KUBECONFIG={}", kubeconfig.display());
     let server = tokio::spawn(server::serve(
         listener,
-        acceptor,
+        tls,
         router(Arc::clone(&state)),
         shutdown,
     ));

@@ -1,5 +1,6 @@
-//! The HTTPS server: TLS on openssl with optional client certificates (the verified peer's CN and
-//! O become the request's [`Identity`]), HTTP/1.1 and HTTP/2 by ALPN, and graceful shutdown.
+//! The HTTPS server: TLS on openssl (configured in `tls.rs`) with optional client certificates
+//! (the verified peer's CN and O become the request's [`Identity`]), HTTP/1.1 and HTTP/2 by
+//! ALPN, and graceful shutdown.
 
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -10,57 +11,24 @@ use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
-use openssl::pkey::PKey;
-use openssl::ssl::{AlpnError, Ssl, SslAcceptor, SslMethod, SslVerifyMode};
-use openssl::x509::X509;
-use openssl::x509::store::X509StoreBuilder;
+use openssl::ssl::{Ssl, SslAcceptor};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_openssl::SslStream;
 use tower::ServiceExt;
 
 use crate::auth::{CertIdentity, Identity};
-use crate::pki::Pki;
+use crate::tls::Tls;
 
 /// How long a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long shutdown waits for open connections.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Why the server could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum ServerError {
-    /// TLS configuration failed.
-    #[error("TLS setup failed: {0}")]
-    Tls(#[from] openssl::error::ErrorStack),
-}
-
-/// Builds the TLS acceptor: the serving certificate, client certificates verified against the
-/// hub CA when given (Go's `VerifyClientCertIfGiven`), ALPN `h2` and `http/1.1`.
-pub fn acceptor(pki: &Pki) -> Result<Arc<SslAcceptor>, ServerError> {
-    let mut builder = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server())?;
-    let key = PKey::private_key_from_pem(pki.serving.key_pem.as_bytes())?;
-    let certificate = X509::from_pem(pki.serving.cert_pem.as_bytes())?;
-    builder.set_private_key(&key)?;
-    builder.set_certificate(&certificate)?;
-    builder.check_private_key()?;
-    let ca = X509::from_pem(pki.ca.cert_pem().as_bytes())?;
-    let mut store = X509StoreBuilder::new()?;
-    store.add_cert(ca.clone())?;
-    builder.set_verify_cert_store(store.build())?;
-    builder.add_client_ca(&ca)?;
-    builder.set_verify(SslVerifyMode::PEER);
-    builder.set_session_id_context(b"nave-hub")?;
-    builder.set_alpn_select_callback(|_, client| {
-        openssl::ssl::select_next_proto(b"\x02h2\x08http/1.1", client).ok_or(AlpnError::NOACK)
-    });
-    Ok(Arc::new(builder.build()))
-}
-
 /// Serves `router` on `listener` until `shutdown` becomes true, then drains connections.
 pub async fn serve(
     listener: TcpListener,
-    acceptor: Arc<SslAcceptor>,
+    tls: Arc<Tls>,
     router: Router,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -78,7 +46,7 @@ pub async fn serve(
             _ = shutdown.changed() => break,
         };
         let _ = tcp.set_nodelay(true);
-        let acceptor = Arc::clone(&acceptor);
+        let acceptor = tls.acceptor();
         let router = router.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
