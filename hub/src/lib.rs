@@ -19,12 +19,14 @@ pub mod clusters;
 pub mod codec;
 pub mod compactor;
 pub mod crds;
+pub mod csr;
 pub mod discovery;
 pub mod error;
 pub mod fanout;
 pub mod filters;
 pub mod gc;
 pub mod handlers;
+pub mod impersonation;
 pub mod keys;
 pub mod meta;
 pub mod metrics;
@@ -137,14 +139,17 @@ pub struct Security {
     pub service_account_key: certs::SigningKey,
     /// The static token file's tokens.
     pub static_tokens: std::collections::HashMap<String, auth::Identity>,
+    /// The hub CA: signs approved CertificateSigningRequests.
+    pub ca: certs::Ca,
 }
 
 impl Security {
-    /// A fresh signing key and no static tokens (tests).
+    /// A fresh signing key, a fresh CA and no static tokens (tests).
     pub fn ephemeral() -> Result<Self, certs::Error> {
         Ok(Security {
             service_account_key: certs::SigningKey::generate()?,
             static_tokens: std::collections::HashMap::new(),
+            ca: certs::Ca::generate("nave-ca")?,
         })
     }
 }
@@ -168,6 +173,7 @@ pub async fn build(
     namespaces::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
     gc::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
     crds::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
+    csr::start(objects.clone(), Arc::clone(&catalog), &fanout, security.ca).await?;
     let openapi = hub_api::openapi::OpenApi::new(&registry);
     let reviews = authz::Reviews::start(&fanout).await?;
     let authn = authn::Authenticator::new(
@@ -309,6 +315,7 @@ pub async fn serve(
     let security = Security {
         service_account_key: pki.service_account_key.clone(),
         static_tokens,
+        ca: pki.ca.clone(),
     };
     let state = build(Arc::clone(&store), shutdown.clone(), security).await?;
     if matches!(config.store, StoreUrl::Etcd(_)) && config.retain_revisions > 0 {

@@ -20,6 +20,42 @@ struct Cli {
 enum Command {
     /// Run the hub.
     Serve(ServeArgs),
+    /// Kubeconfigs signed by the hub CA.
+    #[command(subcommand)]
+    Kubeconfig(KubeconfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KubeconfigCommand {
+    /// Mint a client certificate (CN user, O groups) signed by the hub CA in the data directory
+    /// and print a kubeconfig that uses it.
+    Create(KubeconfigCreateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct KubeconfigCreateArgs {
+    /// The hub's data directory (its `pki/ca.crt` and `pki/ca.key` sign the certificate).
+    #[arg(long, env = "NAVE_DATA_DIR", default_value = ".nave")]
+    data_dir: PathBuf,
+    /// The logical cluster the kubeconfig points at.
+    #[arg(long, default_value = "root")]
+    cluster: String,
+    /// The user name (the certificate's CN).
+    #[arg(long)]
+    user: String,
+    /// A group (an O of the certificate; repeatable).
+    #[arg(long = "group")]
+    groups: Vec<String>,
+    /// How long the certificate is valid: e.g. 30m, 24h, 7d (default: a year).
+    #[arg(long)]
+    expiration: Option<String>,
+    /// The server URL (default: the one in the data directory's admin.kubeconfig with the
+    /// cluster path replaced, else https://127.0.0.1:6443/clusters/<cluster>).
+    #[arg(long)]
+    server: Option<String>,
+    /// Write the kubeconfig to this file (mode 0600) instead of standard output.
+    #[arg(short = 'o', long = "output")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -66,6 +102,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve(args) => serve(args).await,
+            Command::Kubeconfig(KubeconfigCommand::Create(args)) => kubeconfig_create(args),
         }
     });
     match result {
@@ -91,6 +128,118 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     hub::serve(config, stop).await?;
     Ok(())
+}
+
+/// `nave kubeconfig create`.
+fn kubeconfig_create(args: KubeconfigCreateArgs) -> anyhow::Result<()> {
+    use anyhow::{Context, bail};
+    if args.user.is_empty() {
+        bail!("--user must not be empty");
+    }
+    if args.cluster.is_empty() || args.cluster.contains('/') {
+        bail!(
+            "--cluster must be a logical cluster name, got {:?}",
+            args.cluster
+        );
+    }
+    let validity = match &args.expiration {
+        Some(text) => parse_duration(text).map_err(anyhow::Error::msg)?,
+        None => certs::LEAF_VALIDITY,
+    };
+    let pki = args.data_dir.join("pki");
+    let read = |name: &str| {
+        let path = pki.join(name);
+        std::fs::read(&path).with_context(|| {
+            format!(
+                "no hub CA at {} (is {} a nave data directory?)",
+                path.display(),
+                args.data_dir.display()
+            )
+        })
+    };
+    let ca = certs::Ca::from_pem(&read("ca.crt")?, &read("ca.key")?)
+        .context("cannot load the hub CA")?;
+    let server = match &args.server {
+        Some(server) => server.clone(),
+        None => {
+            let admin = args.data_dir.join("admin.kubeconfig");
+            match std::fs::read_to_string(&admin) {
+                Ok(text) => {
+                    let admin = certs::Kubeconfig::parse(&text)
+                        .with_context(|| format!("cannot parse {}", admin.display()))?;
+                    let base = match admin.server.find("/clusters/") {
+                        Some(at) => admin.server[..at].to_owned(),
+                        None => admin.server.trim_end_matches('/').to_owned(),
+                    };
+                    format!("{base}/clusters/{}", args.cluster)
+                }
+                Err(_) => format!("https://127.0.0.1:6443/clusters/{}", args.cluster),
+            }
+        }
+    };
+    let groups: Vec<&str> = args.groups.iter().map(String::as_str).collect();
+    let pair = certs::issue_client(&ca, &args.user, &groups, validity)
+        .context("cannot issue the client certificate")?;
+    let kubeconfig = certs::Kubeconfig {
+        cluster_name: format!("nave-{}", args.cluster),
+        server,
+        ca_pem: ca.cert_pem().to_owned(),
+        context_name: format!("{}@nave-{}", args.user, args.cluster),
+        namespace: None,
+        user_name: args.user.clone(),
+        credentials: certs::Credentials::ClientCertificate {
+            cert_pem: pair.cert_pem,
+            key_pem: pair.key_pem,
+        },
+    }
+    .to_yaml()?;
+    match &args.output {
+        Some(path) => {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            file.write_all(kubeconfig.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => print!("{kubeconfig}"),
+    }
+    Ok(())
+}
+
+/// A duration such as `90s`, `30m`, `24h`, `7d` or `1h30m`.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let invalid = || format!("invalid duration {text:?} (expected e.g. 30m, 24h, 7d)");
+    let mut total: u64 = 0;
+    let mut digits = String::new();
+    for character in text.trim().chars() {
+        if character.is_ascii_digit() {
+            digits.push(character);
+            continue;
+        }
+        let unit = match character {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return Err(invalid()),
+        };
+        let amount: u64 = digits.parse().map_err(|_| invalid())?;
+        digits.clear();
+        total = amount
+            .checked_mul(unit)
+            .and_then(|seconds| total.checked_add(seconds))
+            .ok_or_else(invalid)?;
+    }
+    if !digits.is_empty() || total == 0 {
+        return Err(invalid());
+    }
+    Ok(std::time::Duration::from_secs(total))
 }
 
 /// Installs the SIGINT and SIGTERM handlers now; the future completes on either.

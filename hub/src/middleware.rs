@@ -1,5 +1,5 @@
-//! Request middleware: authentication gate, authorization (RBAC, `authz.rs`), request log line
-//! and request metrics.
+//! Request middleware: authentication gate, impersonation (`impersonation.rs`), authorization
+//! (RBAC, `authz.rs`), request log line and request metrics.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -12,12 +12,14 @@ use http::Method;
 use crate::auth::{CertIdentity, Identity};
 use crate::authz;
 use crate::error::{ApiError, ErrorReason};
+use crate::impersonation::{self, Impersonation};
 use crate::metrics::{LatencyLabels, RequestLabels};
 use crate::path::{self, ApiPath};
 use crate::state::AppState;
 
-/// Refuses anonymous requests except to the health endpoints, refuses requests RBAC does not
-/// allow (`403`); logs and measures every request.
+/// Refuses anonymous requests except to the health endpoints, applies impersonation
+/// (`Impersonate-*` headers: `400`/`403` when malformed or not allowed), refuses requests RBAC
+/// does not allow (`403`); logs and measures every request.
 pub async fn observe(
     State(state): State<Arc<AppState>>,
     mut request: Request,
@@ -51,6 +53,30 @@ pub async fn observe(
             Err(_) => unauthorized = true,
         }
     }
+    // Impersonation: after authentication, before authorization (kube's filter order).
+    let mut impersonation_error = None;
+    let mut impersonator = None;
+    if !unauthorized && let Some(requester) = request.extensions().get::<Identity>().cloned() {
+        match impersonation::impersonate(
+            &state,
+            cluster.unwrap_or(""),
+            &requester,
+            request.headers_mut(),
+        )
+        .await
+        {
+            Ok(Some(impersonated)) => {
+                impersonator = Some(requester.user.clone());
+                request.extensions_mut().insert(impersonated.identity);
+                request.extensions_mut().insert(Impersonation {
+                    impersonator: requester,
+                    extra: impersonated.extra,
+                });
+            }
+            Ok(None) => {}
+            Err(error) => impersonation_error = Some(error),
+        }
+    }
     let user = request
         .extensions()
         .get::<Identity>()
@@ -75,6 +101,8 @@ pub async fn observe(
     let anonymous_allowed = matches!(parsed, ApiPath::Health | ApiPath::Version);
     let response = if unauthorized || (user.is_none() && !anonymous_allowed) {
         ApiError::Unauthorized.into_response()
+    } else if let Some(error) = impersonation_error {
+        error.into_response()
     } else if let (false, Some(cluster), Some(identity)) = (
         anonymous_allowed,
         cluster,
@@ -125,6 +153,7 @@ pub async fn observe(
         path = %uri_path,
         cluster = cluster.unwrap_or(""),
         user = user.as_deref().unwrap_or("system:anonymous"),
+        impersonator = impersonator.as_deref().unwrap_or(""),
         status = code,
         reason,
         latency_us = elapsed.as_micros() as u64,

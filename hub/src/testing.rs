@@ -22,6 +22,8 @@ pub struct TestHub {
     pub state: Arc<AppState>,
     /// The store under it.
     pub store: Arc<dyn Store>,
+    /// The CA that signs approved CertificateSigningRequests.
+    pub ca: certs::Ca,
     shutdown: watch::Sender<bool>,
 }
 
@@ -54,12 +56,14 @@ impl TestHub {
     pub async fn over(store: Arc<dyn Store>) -> TestHub {
         let (shutdown, receiver) = watch::channel(false);
         let security = crate::Security::ephemeral().expect("a signing key");
+        let ca = security.ca.clone();
         let state = crate::build(Arc::clone(&store), receiver, security)
             .await
             .expect("build the hub");
         TestHub {
             state,
             store,
+            ca,
             shutdown,
         }
     }

@@ -10,8 +10,10 @@ mod api {
     mod clusters;
     mod crds;
     mod crud;
+    mod csr;
     mod discovery;
     mod gc;
+    mod impersonation;
     mod malformed;
     mod namespaces;
     mod rbac;

@@ -1057,6 +1057,33 @@ fn identity_commands() {
         refused.contains("configmaps is forbidden: User \"system:serviceaccount:default:robot\" cannot create resource \"configmaps\""),
         "{refused}"
     );
+    // Impersonation: the admin acts as others and gets exactly their rights.
+    let as_alice = kubectl.run(&["--as", "alice", "get", "pods"], None).fails();
+    assert!(
+        as_alice.contains("pods is forbidden: User \"alice\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\""),
+        "{as_alice}"
+    );
+    kubectl
+        .run(
+            &["--as", "system:serviceaccount:default:robot", "get", "pods"],
+            None,
+        )
+        .ok();
+    let who = kubectl
+        .run(
+            &["auth", "whoami", "--as", "bob", "--as-group", "devs"],
+            None,
+        )
+        .ok();
+    assert!(who.contains("bob") && who.contains("devs"), "{who}");
+    // The unprivileged ServiceAccount may not impersonate.
+    let as_other = robot(&["--as", "alice", "get", "pods"]);
+    let as_other: Vec<&str> = as_other.iter().map(String::as_str).collect();
+    let refused = kubectl.run(&as_other, None).fails();
+    assert!(
+        refused.contains("users \"alice\" is forbidden: User \"system:serviceaccount:default:robot\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope"),
+        "{refused}"
+    );
     let bad = kubectl
         .run(
             &[
