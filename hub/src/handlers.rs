@@ -1,5 +1,6 @@
 //! The resource handlers, one module per kind of request, and what they share.
 
+pub mod certificates;
 pub mod delete;
 pub mod read;
 pub mod reviews;

@@ -8,6 +8,7 @@ use http::StatusCode;
 use serde_json::{Map, Value};
 use storage::Revision;
 
+use super::certificates;
 use super::{object_response, parse_resource_version, value_response};
 use crate::api::{Ctx, add_warnings};
 use crate::error::{ApiError, Cause, Target};
@@ -97,6 +98,9 @@ async fn create_object(
             .insert("name".into(), Value::String(meta::generate_name(prefix)));
     }
     initialize(&ctx, &mut object);
+    if certificates::applies(&ctx) {
+        certificates::prepare_create(&ctx, &mut object)?;
+    }
     let mut warnings = warnings;
     warnings.extend(admit(&ctx, &mut object, None)?);
     crate::authz::check_write(&ctx, &object, None).await?;
@@ -608,6 +612,9 @@ async fn write_loop(
         let current = current_stored.object()?;
         let mut next = change(ctx, &current)?;
         meta::metadata_mut(&mut next).remove("resourceVersion");
+        if certificates::applies(ctx) {
+            certificates::prepare_subresource_update(ctx, &current, &mut next).await?;
+        }
         let admitted = admit(ctx, &mut next, Some(&current))?;
         crate::authz::check_write(ctx, &next, Some(&current)).await?;
         if tracking == Track::Update {

@@ -279,3 +279,224 @@ async fn create_is_validated() {
     )
     .await;
 }
+
+/// A request as a user who is not `system:masters`.
+async fn as_user(
+    hub: &TestHub,
+    user: &str,
+    method: Method,
+    uri: &str,
+    body: &Value,
+) -> (u16, Value) {
+    use axum::body::{Body, to_bytes};
+    use tower::ServiceExt;
+    let request = http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let response = hub
+        .router_as(Some(hub::auth::Identity::user(user, &[])))
+        .oneshot(request)
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn the_requester_is_recorded_and_subresources_change_only_their_part() {
+    let hub = TestHub::memory().await;
+    let mut object = csr("parts", "worker-1", &[], "example.com/custom", None);
+    object["spec"]["username"] = json!("someone-else");
+    object["status"] = json!({"certificate": STANDARD.encode("forged")});
+    let created = create(&hub, &object).await;
+    assert_eq!(created["spec"]["username"], "admin", "{created}");
+    assert!(
+        created["spec"]["groups"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("system:masters"))
+    );
+    assert!(
+        created
+            .get("status")
+            .is_none_or(|status| status.get("certificate").is_none())
+    );
+
+    // A status write may not approve.
+    let mut with_approval = created.clone();
+    with_approval["status"] =
+        json!({"conditions": [{"type": "Approved", "status": "True", "reason": "Sneaky"}]});
+    let answer = hub
+        .request(
+            Method::PUT,
+            &format!("{CSRS}/parts/status"),
+            &[JSON],
+            with_approval.to_string(),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.json());
+    assert!(
+        answer.json()["status"].get("conditions").is_none(),
+        "{}",
+        answer.json()
+    );
+
+    // An approval write changes only conditions (and stamps them).
+    let approved = decide(&hub, "parts", "Approved").await;
+    let mut with_certificate = approved.clone();
+    with_certificate["status"]["certificate"] = json!(STANDARD.encode("forged"));
+    let answer = hub
+        .request(
+            Method::PUT,
+            &format!("{CSRS}/parts/approval"),
+            &[JSON],
+            with_certificate.to_string(),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.json());
+    let stored = answer.json();
+    assert!(stored["status"].get("certificate").is_none(), "{stored}");
+    let condition = &stored["status"]["conditions"][0];
+    assert_eq!(condition["type"], "Approved");
+    assert!(condition["lastTransitionTime"].is_string(), "{condition}");
+
+    // A status write keeps the approval.
+    let mut dropped = stored.clone();
+    dropped["status"] = json!({"certificate": STANDARD.encode("-----BEGIN CERTIFICATE-----")});
+    let answer = hub
+        .request(
+            Method::PUT,
+            &format!("{CSRS}/parts/status"),
+            &[JSON],
+            dropped.to_string(),
+        )
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.json());
+    assert_eq!(answer.json()["status"]["conditions"][0]["type"], "Approved");
+}
+
+#[tokio::test]
+async fn approving_and_signing_need_the_signer_verbs() {
+    let hub = TestHub::memory().await;
+    // carol may create CSRs and write their approval and status, but holds no signer verbs.
+    let role = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": "csr-writer"},
+        "rules": [{"apiGroups": ["certificates.k8s.io"],
+                   "resources": ["certificatesigningrequests", "certificatesigningrequests/approval", "certificatesigningrequests/status"],
+                   "verbs": ["get", "create", "update"]}]});
+    let binding = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": {"name": "carol-csr-writer"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "csr-writer"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "carol"}]});
+    for (uri, body) in [
+        ("/apis/rbac.authorization.k8s.io/v1/clusterroles", role),
+        (
+            "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+            binding,
+        ),
+    ] {
+        let answer = hub
+            .request(Method::POST, uri, &[JSON], body.to_string())
+            .await;
+        assert_eq!(answer.status, 201, "{}", answer.json());
+    }
+    let (code, created) = as_user(
+        &hub,
+        "carol",
+        Method::POST,
+        CSRS,
+        &csr("mine", "carol", &[], "example.com/custom", None),
+    )
+    .await;
+    assert_eq!(code, 201, "{created}");
+    assert_eq!(created["spec"]["username"], "carol");
+
+    let mut approval = created.clone();
+    approval["status"] =
+        json!({"conditions": [{"type": "Approved", "status": "True", "reason": "Self"}]});
+    let (code, refused) = as_user(
+        &hub,
+        "carol",
+        Method::PUT,
+        &format!("{CSRS}/mine/approval"),
+        &approval,
+    )
+    .await;
+    assert_eq!(code, 403, "{refused}");
+    assert_eq!(
+        refused["message"],
+        "certificatesigningrequests.certificates.k8s.io \"mine\" is forbidden: user not permitted to approve requests with signerName \"example.com/custom\""
+    );
+    let mut signed = created.clone();
+    signed["status"] = json!({"certificate": STANDARD.encode("-----BEGIN CERTIFICATE-----")});
+    let (code, refused) = as_user(
+        &hub,
+        "carol",
+        Method::PUT,
+        &format!("{CSRS}/mine/status"),
+        &signed,
+    )
+    .await;
+    assert_eq!(code, 403, "{refused}");
+    assert!(
+        refused["message"].as_str().unwrap().ends_with(
+            "user not permitted to sign requests with signerName \"example.com/custom\""
+        )
+    );
+
+    // `approve` on the signer's domain wildcard is enough.
+    let approver = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+        "metadata": {"name": "custom-approver"},
+        "rules": [{"apiGroups": ["certificates.k8s.io"], "resources": ["signers"],
+                   "resourceNames": ["example.com/*"], "verbs": ["approve"]}]});
+    let binding = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": {"name": "carol-approver"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "custom-approver"},
+        "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "carol"}]});
+    for (uri, body) in [
+        ("/apis/rbac.authorization.k8s.io/v1/clusterroles", approver),
+        (
+            "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+            binding,
+        ),
+    ] {
+        let answer = hub
+            .request(Method::POST, uri, &[JSON], body.to_string())
+            .await;
+        assert_eq!(answer.status, 201, "{}", answer.json());
+    }
+    let (code, approved) = as_user(
+        &hub,
+        "carol",
+        Method::PUT,
+        &format!("{CSRS}/mine/approval"),
+        &approval,
+    )
+    .await;
+    assert_eq!(code, 200, "{approved}");
+    assert_eq!(approved["status"]["conditions"][0]["type"], "Approved");
+}
+
+#[tokio::test]
+async fn the_client_signer_refuses_system_masters() {
+    let hub = TestHub::memory().await;
+    let object = csr(
+        "root-me",
+        "mallory",
+        &["system:masters"],
+        "kubernetes.io/kube-apiserver-client",
+        None,
+    );
+    let answer = hub
+        .request(Method::POST, CSRS, &[JSON], object.to_string())
+        .await;
+    assert_eq!(answer.status, 403, "{}", answer.json());
+    assert_eq!(
+        answer.json()["message"],
+        "certificatesigningrequests.certificates.k8s.io \"root-me\" is forbidden: use of kubernetes.io/kube-apiserver-client signer with system:masters group is not allowed"
+    );
+}
