@@ -76,20 +76,30 @@ pub(crate) async fn run(
         full_list(&mut conn, NS_LIST, counts.objects, counts.list_runs).await?,
     ));
     figures.list_paged = Some(paged_list(&mut conn, counts).await?);
-    let listed = (counts.seq_ops + 2 * counts.objects)
-        + counts.list_runs * (counts.seq_ops + counts.objects)
-        + counts.paged_runs * counts.objects;
-    progress("lists", listed as u64, "listed object");
+    progress("lists", listed(counts), "listed object");
 
     figures.watch = Some(watch(&endpoint, &mut conn, counts, &payload).await?);
-    let deliveries = counts.watchers * (counts.watch_events + WATCH_WARMUP_EVENTS);
-    progress("watch", deliveries as u64, "delivery");
+    progress("watch", deliveries(counts), "delivery");
 
     if counts.kube_ops > 0 {
         figures.kube_seq = Some(kube_creates(kubeconfig, counts.kube_ops, &payload).await?);
         progress("kube::Client creates", counts.kube_ops as u64 + 1, "create");
     }
     Ok(figures)
+}
+
+/// Objects the list phase reads: the untimed checks (each full list once, one paginated walk)
+/// and the timed runs.
+pub(crate) fn listed(counts: &Counts) -> u64 {
+    let checks = counts.seq_ops + 2 * counts.objects;
+    let timed =
+        counts.list_runs * (counts.seq_ops + counts.objects) + counts.paged_runs * counts.objects;
+    (checks + timed) as u64
+}
+
+/// Events the watch phase delivers: every watcher gets every event, warm-up ones included.
+pub(crate) fn deliveries(counts: &Counts) -> u64 {
+    (counts.watchers * (counts.watch_events + WATCH_WARMUP_EVENTS)) as u64
 }
 
 /// `/api/v1/namespaces/<namespace>/configmaps`.

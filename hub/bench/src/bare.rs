@@ -8,6 +8,7 @@ use anyhow::{Result, bail, ensure};
 use futures::StreamExt;
 use storage::{ListRequest, Store};
 
+use crate::api::{Progress, deliveries, listed};
 use crate::figures::Figures;
 use crate::stats::{Latency, Rate, median};
 use crate::watch::Pacer;
@@ -15,13 +16,19 @@ use crate::workload::{
     Counts, NS_LIST, NS_SEQ, NS_WARM, NS_WATCH, index_of, key, name, payload, prefix, stored_value,
 };
 
-/// Runs every phase against `store`.
-pub(crate) async fn run(store: Arc<dyn Store>, counts: &Counts) -> Result<Figures> {
+/// Runs every phase against `store`; `progress` is told each phase as it ends, with the same
+/// names and operation counts as the hub side's.
+pub(crate) async fn run(
+    store: Arc<dyn Store>,
+    counts: &Counts,
+    progress: Progress<'_>,
+) -> Result<Figures> {
     let payload = payload(counts.value_bytes);
     let mut figures = Figures::default();
     for i in 0..counts.warmup {
         create(&*store, NS_WARM, i, &payload).await?;
     }
+    progress("start-up", 0, "");
 
     let mut latency = Latency::new();
     let started = Instant::now();
@@ -31,6 +38,7 @@ pub(crate) async fn run(store: Arc<dyn Store>, counts: &Counts) -> Result<Figure
         latency.since(begun);
     }
     figures.seq = Some(Rate::new(counts.seq_ops, started.elapsed(), latency));
+    progress("sequential creates", counts.seq_ops as u64, "create");
 
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(counts.clients);
@@ -52,6 +60,7 @@ pub(crate) async fn run(store: Arc<dyn Store>, counts: &Counts) -> Result<Figure
         latency.merge(&task.await??);
     }
     figures.concurrent = Some(Rate::new(counts.objects, started.elapsed(), latency));
+    progress("concurrent creates", counts.objects as u64, "create");
 
     let object = key(NS_SEQ, &name(0));
     let mut get = Latency::new();
@@ -61,6 +70,7 @@ pub(crate) async fn run(store: Arc<dyn Store>, counts: &Counts) -> Result<Figure
         get.since(begun);
     }
     figures.get = Some(get);
+    progress("GETs", counts.gets as u64, "GET");
 
     figures.list_small = Some((
         counts.seq_ops,
@@ -79,8 +89,10 @@ pub(crate) async fn run(store: Arc<dyn Store>, counts: &Counts) -> Result<Figure
         times.push(begun.elapsed());
     }
     figures.list_paged = Some(median(times));
+    progress("lists", listed(counts), "listed object");
 
     figures.watch = Some(watch(&store, counts, &payload).await?);
+    progress("watch", deliveries(counts), "delivery");
     Ok(figures)
 }
 

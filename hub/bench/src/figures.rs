@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::cpu::PhaseCpu;
 use crate::procfs::Memory;
 use crate::stats::{Latency, Rate};
 
@@ -30,25 +31,8 @@ pub(crate) struct Figures {
     pub(crate) etcd_memory: Option<(Memory, Memory)>,
     /// Sequential creates through `kube::Client`.
     pub(crate) kube_seq: Option<Rate>,
-    /// CPU time each phase cost (hub side only).
+    /// CPU time each phase cost.
     pub(crate) cpu: Vec<PhaseCpu>,
     /// Bytes and lines the hub wrote to its log (stderr) during the run.
     pub(crate) log: Option<(u64, u64)>,
-}
-
-/// CPU time one phase cost each process.
-#[derive(Debug)]
-pub(crate) struct PhaseCpu {
-    /// The phase.
-    pub(crate) phase: &'static str,
-    /// Its operations.
-    pub(crate) ops: u64,
-    /// What one operation is (`create`, `GET`, …).
-    pub(crate) unit: &'static str,
-    /// The hub process.
-    pub(crate) hub: Duration,
-    /// The etcd process under the hub, if any.
-    pub(crate) etcd: Option<Duration>,
-    /// This benchmark (the client).
-    pub(crate) client: Duration,
 }

@@ -9,6 +9,7 @@
 mod api;
 mod bare;
 mod client;
+mod cpu;
 mod figures;
 mod process;
 mod procfs;
@@ -80,7 +81,7 @@ struct Args {
     /// HTTP/2 connections the watchers share [default: 8].
     #[arg(long)]
     watch_connections: Option<usize>,
-    /// Timed creates the watchers receive [default: 100].
+    /// Timed creates the watchers receive [default: 200].
     #[arg(long)]
     watch_events: Option<usize>,
     /// Sequential creates through kube::Client; 0 skips them [default: 1000].

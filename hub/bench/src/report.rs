@@ -3,22 +3,12 @@
 
 use std::time::Duration;
 
+use crate::cpu::PhaseCpu;
 use crate::figures::Figures;
 use crate::procfs::mb;
 use crate::sides::Backend;
 use crate::stats::{ms, thousands};
 use crate::workload::Counts;
-
-/// kube-apiserver 1.36 + etcd 3.6 on this kind of machine: creates/s from one keep-alive client.
-const REF_CREATES: f64 = 418.0;
-/// … their p99 latency.
-const REF_CREATE_P99: Duration = Duration::from_micros(7_600);
-/// … a list of 2,000 ConfigMaps.
-const REF_LIST_2000: Duration = Duration::from_micros(15_500);
-/// … watch delivery p99.
-const REF_WATCH_P99: Duration = Duration::from_micros(8_600);
-/// … resident memory, in MB.
-const REF_RSS_MB: f64 = 340.0;
 
 /// One backend's results: the hub over TLS, and the bare store (unless skipped).
 #[derive(Debug)]
@@ -65,6 +55,16 @@ pub(crate) fn render(context: &Context<'_>, results: &[BackendResults]) -> Strin
     out.push_str(&rule);
     out.push('\n');
     for row in rows(counts) {
+        let measured = results.iter().any(|result| {
+            (row.cell)(&result.hub, result.backend).is_some()
+                || result
+                    .bare
+                    .as_ref()
+                    .is_some_and(|bare| (row.cell)(bare, result.backend).is_some())
+        });
+        if !measured {
+            continue;
+        }
         let mut line = format!("| {} | {} |", row.label, row.target);
         for result in results {
             let hub = (row.cell)(&result.hub, result.backend);
@@ -97,44 +97,77 @@ pub(crate) fn render(context: &Context<'_>, results: &[BackendResults]) -> Strin
 }
 
 /// CPU time per operation of each phase, in each process: where the time goes, and a figure
-/// that other load on the machine skews less than wall time.
+/// that other load on the machine moves less than wall time.
 fn cpu_table(results: &[BackendResults]) -> String {
-    let mut header = "| CPU time per operation (hub side) |".to_owned();
-    let mut rule = "|---|".to_owned();
+    type Pick = fn(&BackendResults, &str) -> Option<Duration>;
+    let mut columns: Vec<(&BackendResults, String, Pick)> = Vec::new();
     for result in results {
         let name = result.backend.name();
-        header.push_str(&format!(" {name}: hub |"));
-        rule.push_str("--:|");
-        if result.hub.cpu.iter().any(|phase| phase.etcd.is_some()) {
-            header.push_str(&format!(" {name}: etcd |"));
-            rule.push_str("--:|");
+        let with_etcd = result.hub.cpu.iter().any(|phase| phase.etcd.is_some());
+        columns.push((result, format!("{name}: hub"), |result, phase| {
+            per_op(&result.hub, phase, |cpu| Some(cpu.server))
+        }));
+        if with_etcd {
+            columns.push((result, format!("{name}: its etcd"), |result, phase| {
+                per_op(&result.hub, phase, |cpu| cpu.etcd)
+            }));
         }
-        header.push_str(&format!(" {name}: client |"));
+        columns.push((result, format!("{name}: client"), |result, phase| {
+            per_op(&result.hub, phase, |cpu| cpu.client)
+        }));
+        columns.push((result, format!("{name}: bare"), |result, phase| {
+            per_op(result.bare.as_ref()?, phase, |cpu| Some(cpu.server))
+        }));
+        if with_etcd {
+            columns.push((result, format!("{name}: bare's etcd"), |result, phase| {
+                per_op(result.bare.as_ref()?, phase, |cpu| cpu.etcd)
+            }));
+        }
+    }
+    let mut out = "| CPU time per operation |".to_owned();
+    let mut rule = "|---|".to_owned();
+    for (_, header, _) in &columns {
+        out.push_str(&format!(" {header} |"));
         rule.push_str("--:|");
     }
-    let mut out = format!("{header}\n{rule}\n");
+    out.push('\n');
+    out.push_str(&rule);
+    out.push('\n');
     let Some(first) = results.first() else {
         return out;
     };
-    for (index, phase) in first.hub.cpu.iter().enumerate() {
-        let mut line = format!("| {} (per {}) |", phase.phase, phase.unit);
-        for result in results {
-            let Some(phase) = result.hub.cpu.get(index) else {
-                continue;
-            };
-            let per =
-                |total: Duration| ms(total / u32::try_from(phase.ops.max(1)).unwrap_or(u32::MAX));
-            line.push_str(&format!(" {} |", per(phase.hub)));
-            if let Some(etcd) = phase.etcd {
-                line.push_str(&format!(" {} |", per(etcd)));
-            }
-            line.push_str(&format!(" {} |", per(phase.client)));
+    for phase in &first.hub.cpu {
+        out.push_str(&format!("| {} (per {}) |", phase.phase, phase.unit));
+        for (result, _, pick) in &columns {
+            let text = pick(result, phase.phase).map_or("—".to_owned(), ms);
+            out.push_str(&format!(" {text} |"));
         }
-        out.push_str(&line);
         out.push('\n');
     }
     out
 }
+
+/// The CPU time per operation of `phase` in `figures`, of the process `pick` selects.
+fn per_op(
+    figures: &Figures,
+    phase: &str,
+    pick: impl Fn(&PhaseCpu) -> Option<Duration>,
+) -> Option<Duration> {
+    let cpu = figures.cpu.iter().find(|cpu| cpu.phase == phase)?;
+    let ops = u32::try_from(cpu.ops.max(1)).unwrap_or(u32::MAX);
+    Some(pick(cpu)? / ops)
+}
+
+/// kube-apiserver 1.36 + etcd 3.6 on this kind of machine: creates/s from one keep-alive client.
+const REF_CREATES: f64 = 418.0;
+/// … their p99 latency.
+const REF_CREATE_P99: Duration = Duration::from_micros(7_600);
+/// … a list of 2,000 ConfigMaps.
+const REF_LIST_2000: Duration = Duration::from_micros(15_500);
+/// … watch delivery p99.
+const REF_WATCH_P99: Duration = Duration::from_micros(8_600);
+/// … resident memory, in MB.
+const REF_RSS_MB: f64 = 340.0;
 
 /// One table cell's value.
 #[derive(Clone, Debug)]
@@ -190,10 +223,13 @@ impl Cell {
     }
 }
 
+/// Picks a row's value out of one side's figures.
+type CellFn = Box<dyn Fn(&Figures, Backend) -> Option<Cell>>;
+
 struct Row {
     label: String,
     target: String,
-    cell: Box<dyn Fn(&Figures, Backend) -> Option<Cell>>,
+    cell: CellFn,
     /// Whether the hub meets the target (rows with a target only).
     check: Option<fn(&Cell) -> bool>,
 }
@@ -362,8 +398,8 @@ fn notes(context: &Context<'_>, results: &[BackendResults]) -> String {
         },
     ));
     out.push_str(&format!(
-        "- Watch: {} watch streams multiplexed over {} HTTP/2 connections (the hub allows 200 \
-         streams per connection), one create at a time; latency from just before each create \
+        "- Watch: {} watch streams multiplexed over {} HTTP/2 connections (the hub keeps \
+         hyper's default of 200 streams per connection), one create at a time; latency from just before each create \
          to each watcher reading its ADDED event.\n",
         thousands(counts.watchers as u64),
         counts.watch_connections
@@ -403,7 +439,8 @@ fn notes(context: &Context<'_>, results: &[BackendResults]) -> String {
     ));
     out.push_str(
         "- CPU table: /proc utime+stime deltas per phase (10 ms ticks) divided by the phase's \
-         operations; \"client\" is this benchmark. The list phase counts every object listed \
+         operations. \"client\": this benchmark while it drives the hub; \"bare\": this \
+         benchmark running the store in-process. The list phase counts every object listed \
          (full, paged and untimed check runs); the watch phase includes opening the watches.\n",
     );
     out

@@ -11,7 +11,8 @@ use storage::Store;
 use storage_etcd::testing::EtcdProcess;
 
 use crate::client::Protocol;
-use crate::figures::{Figures, PhaseCpu};
+use crate::cpu::CpuMeter;
+use crate::figures::Figures;
 use crate::process::HubProcess;
 use crate::procfs::{self, mb};
 use crate::workload::Counts;
@@ -79,33 +80,10 @@ pub(crate) async fn hub(
     let etcd_idle = etcd_pid.and_then(procfs::memory);
     let log_before = hub.log_size();
     let name = backend.name();
-    let own = std::process::id();
-    let cpu_now = move || {
-        (
-            procfs::cpu(hub_pid).unwrap_or_default(),
-            etcd_pid.and_then(procfs::cpu),
-            procfs::cpu(own).unwrap_or_default(),
-        )
-    };
-    let mut cpu = Vec::new();
-    let mut last = cpu_now();
+    let mut cpu = CpuMeter::new(hub_pid, etcd_pid, Some(std::process::id()));
     let mut progress = |phase: &'static str, ops: u64, unit: &'static str| {
+        cpu.phase(phase, ops, unit);
         let now = procfs::memory(hub_pid).unwrap_or_default();
-        let used = cpu_now();
-        if ops > 0 {
-            cpu.push(PhaseCpu {
-                phase,
-                ops,
-                unit,
-                hub: used.0.saturating_sub(last.0),
-                etcd: used
-                    .1
-                    .zip(last.1)
-                    .map(|(now, then)| now.saturating_sub(then)),
-                client: used.2.saturating_sub(last.2),
-            });
-        }
-        last = used;
         eprintln!(
             "  {name} hub: {phase} done (hub RSS {}, peak {})",
             mb(now.rss_kib),
@@ -122,7 +100,7 @@ pub(crate) async fn hub(
                 tail.join("\n")
             )
         })?;
-    figures.cpu = cpu;
+    figures.cpu = cpu.finish();
     let hub_end = procfs::memory(hub_pid).context("the hub exited")?;
     figures.hub_memory = Some((hub_idle, hub_end));
     figures.etcd_memory = etcd_idle.zip(etcd_pid.and_then(procfs::memory));
@@ -147,19 +125,35 @@ pub(crate) async fn bare(backend: Backend, counts: &Counts) -> Result<Figures> {
                 dir.path(),
                 storage_redb::RedbOptions::default(),
             )?);
-            let figures = crate::bare::run(Arc::clone(&store), counts).await;
+            let figures = bare_run(&store, counts, None).await;
             drop(store);
             figures
         }
         Backend::Etcd => {
             let etcd = start_etcd().await?;
             let store: Arc<dyn Store> = Arc::new(etcd.store().await);
-            let figures = crate::bare::run(Arc::clone(&store), counts).await;
+            let etcd_pid = procfs::find_pid(&format!("--listen-client-urls={}", etcd.endpoint))
+                .context("cannot find the etcd process")?;
+            let figures = bare_run(&store, counts, Some(etcd_pid)).await;
             drop(store);
             drop(etcd);
             figures
         }
     }
+}
+
+async fn bare_run(
+    store: &Arc<dyn Store>,
+    counts: &Counts,
+    etcd_pid: Option<u32>,
+) -> Result<Figures> {
+    let mut cpu = CpuMeter::new(std::process::id(), etcd_pid, None);
+    let mut progress = |phase: &'static str, ops: u64, unit: &'static str| {
+        cpu.phase(phase, ops, unit);
+    };
+    let mut figures = crate::bare::run(Arc::clone(store), counts, &mut progress).await?;
+    figures.cpu = cpu.finish();
+    Ok(figures)
 }
 
 async fn start_etcd() -> Result<EtcdProcess> {

@@ -91,6 +91,19 @@ pub(crate) fn ms(duration: Duration) -> String {
     }
 }
 
+/// A count with thousands separators (`12,345`).
+pub(crate) fn thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// A number below 1000 with three significant figures.
 fn significant(value: f64) -> String {
     if value >= 100.0 {
@@ -100,19 +113,6 @@ fn significant(value: f64) -> String {
     } else {
         format!("{value:.2}")
     }
-}
-
-/// A count with thousands separators (`12,345`).
-pub(crate) fn thousands(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 #[cfg(test)]

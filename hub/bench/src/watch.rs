@@ -13,9 +13,6 @@ use tokio::sync::Notify;
 use crate::stats::Latency;
 use crate::workload::WATCH_WARMUP_EVENTS;
 
-/// How long every watcher together may take to receive one event.
-const DELIVERY_TIMEOUT: Duration = Duration::from_secs(20);
-
 /// Shared between the creating task and every watcher.
 #[derive(Debug)]
 pub(crate) struct Pacer {
@@ -104,3 +101,6 @@ impl Pacer {
         u64::try_from(self.base.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 }
+
+/// How long every watcher together may take to receive one event.
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(20);

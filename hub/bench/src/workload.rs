@@ -63,7 +63,7 @@ impl Counts {
             page_size: 500,
             watchers: 1_000,
             watch_connections: 8,
-            watch_events: 100,
+            watch_events: 200,
             kube_ops: 1_000,
             value_bytes: 1_024,
         }
