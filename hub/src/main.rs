@@ -23,6 +23,37 @@ enum Command {
     /// Kubeconfigs signed by the hub CA.
     #[command(subcommand)]
     Kubeconfig(KubeconfigCommand),
+    /// Bootstrap tokens for joining workers.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a bootstrap token in a logical cluster through the running hub (its
+    /// admin.kubeconfig), with the RBAC that lets it ask for a worker certificate; print the
+    /// token (line 1) and the hub CA hash (line 2).
+    Create(TokenCreateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct TokenCreateArgs {
+    /// The hub's data directory (its `admin.kubeconfig` and `pki/ca.crt`).
+    #[arg(long, env = "NAVE_DATA_DIR", default_value = ".nave")]
+    data_dir: PathBuf,
+    /// The logical cluster the token joins.
+    #[arg(long, default_value = "root")]
+    cluster: String,
+    /// How long the token authenticates: e.g. 30m, 24h, 7d; 0 for ever.
+    #[arg(long, default_value = "24h")]
+    ttl: String,
+    /// Whether workers' certificate requests made with the token are approved automatically
+    /// (else `kubectl certificate approve`).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    auto_approve: bool,
+    /// A description stored with the token.
+    #[arg(long)]
+    description: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -103,6 +134,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve(args).await,
             Command::Kubeconfig(KubeconfigCommand::Create(args)) => kubeconfig_create(args),
+            Command::Token(TokenCommand::Create(args)) => token_create(args),
         }
     });
     match result {
@@ -210,6 +242,243 @@ fn kubeconfig_create(args: KubeconfigCreateArgs) -> anyhow::Result<()> {
         None => print!("{kubeconfig}"),
     }
     Ok(())
+}
+
+/// `nave token create`.
+fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
+    use anyhow::{Context, bail};
+    if args.cluster.is_empty() || args.cluster.contains('/') {
+        bail!(
+            "--cluster must be a logical cluster name, got {:?}",
+            args.cluster
+        );
+    }
+    let expiration = match args.ttl.trim() {
+        "0" => None,
+        text => {
+            let ttl = parse_duration(text).map_err(anyhow::Error::msg)?;
+            let seconds = i64::try_from(ttl.as_secs()).context("--ttl is too long")?;
+            let at = jiff::Timestamp::now()
+                .checked_add(jiff::SignedDuration::from_secs(seconds))
+                .context("--ttl is too long")?;
+            Some(jiff::Timestamp::from_second(at.as_second()).context("--ttl is too long")?)
+        }
+    };
+    let admin_path = args.data_dir.join("admin.kubeconfig");
+    let admin = std::fs::read_to_string(&admin_path).with_context(|| {
+        format!(
+            "no {} (has `nave serve --data-dir {}` run?)",
+            admin_path.display(),
+            args.data_dir.display()
+        )
+    })?;
+    let admin = certs::Kubeconfig::parse(&admin)
+        .with_context(|| format!("cannot parse {}", admin_path.display()))?;
+    let ca_path = args.data_dir.join("pki").join("ca.crt");
+    let ca_pem = std::fs::read(&ca_path)
+        .with_context(|| format!("cannot read the hub CA {}", ca_path.display()))?;
+    let ca_hash = certs::ca_hash(&ca_pem).context("cannot hash the hub CA")?;
+    let hub = HubClient::new(&admin, &args.cluster)?;
+
+    for (path, object) in [
+        "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+        "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+    ]
+    .into_iter()
+    .zip(hub::csr::bootstrap_rbac())
+    {
+        let (code, answer) = hub.send("POST", path, &object)?;
+        if code != 201 && code != 409 {
+            bail!(
+                "cannot create {path} in logical cluster {}: {}",
+                args.cluster,
+                status_message(code, &answer)
+            );
+        }
+    }
+    let token = certs::BootstrapToken::generate().context("cannot generate a token")?;
+    let secret = hub::csr::bootstrap_token_secret(
+        &token,
+        expiration,
+        args.auto_approve,
+        args.description.as_deref(),
+    );
+    let (code, answer) = hub.send("POST", "/api/v1/namespaces/kube-system/secrets", &secret)?;
+    if code != 201 {
+        bail!(
+            "cannot create the token's Secret in {}: {}",
+            args.cluster,
+            status_message(code, &answer)
+        );
+    }
+    println!("{token}");
+    println!("{ca_hash}");
+    eprintln!(
+        "join with: nave-worker join {} --token {token} --ca-cert-hash {ca_hash} --name NAME",
+        hub.base
+    );
+    Ok(())
+}
+
+/// A Status answer's message, else the code.
+fn status_message(code: u16, answer: &serde_json::Value) -> String {
+    match answer.get("message").and_then(serde_json::Value::as_str) {
+        Some(message) => format!("{message} ({code})"),
+        None => format!("the hub answered {code}"),
+    }
+}
+
+/// A minimal blocking HTTPS client for the hub's API as the admin kubeconfig's user: one
+/// HTTP/1.1 request per connection, JSON in and out. Enough for `nave token create`.
+struct HubClient {
+    /// `https://HOST:PORT`, without a cluster path.
+    base: String,
+    /// `/clusters/<cluster>`.
+    prefix: String,
+    host: String,
+    port: u16,
+    connector: openssl::ssl::SslConnector,
+}
+
+impl HubClient {
+    fn new(admin: &certs::Kubeconfig, cluster: &str) -> anyhow::Result<HubClient> {
+        use anyhow::Context;
+        use openssl::ssl::{SslConnector, SslMethod};
+        let base = match admin.server.find("/clusters/") {
+            Some(at) => admin.server[..at].to_owned(),
+            None => admin.server.trim_end_matches('/').to_owned(),
+        };
+        let uri: http::Uri = base
+            .parse()
+            .with_context(|| format!("invalid server URL {base:?} in admin.kubeconfig"))?;
+        if uri.scheme_str() != Some("https") {
+            anyhow::bail!("the server URL {base:?} in admin.kubeconfig is not https");
+        }
+        let host = uri
+            .host()
+            .context("no host in the admin.kubeconfig server URL")?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let port = uri.port_u16().unwrap_or(443);
+        let mut builder = SslConnector::builder(SslMethod::tls_client())?;
+        let store = builder.cert_store_mut();
+        for ca in openssl::x509::X509::stack_from_pem(admin.ca_pem.as_bytes())
+            .context("invalid CA in admin.kubeconfig")?
+        {
+            store.add_cert(ca)?;
+        }
+        match &admin.credentials {
+            certs::Credentials::ClientCertificate { cert_pem, key_pem } => {
+                let cert = openssl::x509::X509::from_pem(cert_pem.as_bytes())
+                    .context("invalid client certificate in admin.kubeconfig")?;
+                let key = openssl::pkey::PKey::private_key_from_pem(key_pem.as_bytes())
+                    .context("invalid client key in admin.kubeconfig")?;
+                builder.set_certificate(&cert)?;
+                builder.set_private_key(&key)?;
+            }
+            certs::Credentials::Token(_) => {
+                anyhow::bail!("admin.kubeconfig has no client certificate")
+            }
+        }
+        Ok(HubClient {
+            base,
+            prefix: format!("/clusters/{cluster}"),
+            host,
+            port,
+            connector: builder.build(),
+        })
+    }
+
+    /// Sends `body` to `path` (under the cluster); the status code and the JSON answer.
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<(u16, serde_json::Value)> {
+        use anyhow::Context;
+        use std::io::{Read, Write};
+        let unreachable = || format!("cannot reach the hub at {}", self.base);
+        let tcp = std::net::TcpStream::connect((self.host.as_str(), self.port))
+            .with_context(unreachable)?;
+        tcp.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+        let mut tls = self
+            .connector
+            .connect(&self.host, tcp)
+            .map_err(|error| anyhow::anyhow!("{error}"))
+            .with_context(unreachable)?;
+        let body = serde_json::to_vec(body)?;
+        let host = if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        };
+        let head = format!(
+            "{method} {}{path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: nave-token\r\n\
+             Accept: application/json\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            self.prefix,
+            body.len()
+        );
+        tls.write_all(head.as_bytes())?;
+        tls.write_all(&body)?;
+        let mut answer = Vec::new();
+        match tls.read_to_end(&mut answer) {
+            Ok(_) => {}
+            // A peer that closes without close_notify: what was read is the answer.
+            Err(_) if !answer.is_empty() => {}
+            Err(error) => return Err(error).with_context(unreachable),
+        }
+        parse_response(&answer).context("malformed answer from the hub")
+    }
+}
+
+/// An HTTP/1.1 response read to the end: the status code and the body as JSON (`Null` if not).
+fn parse_response(raw: &[u8]) -> anyhow::Result<(u16, serde_json::Value)> {
+    use anyhow::Context;
+    let end = raw
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .context("no end of headers")?;
+    let head = std::str::from_utf8(&raw[..end])?;
+    let mut lines = head.split("\r\n");
+    let code: u16 = lines
+        .next()
+        .and_then(|status| status.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .context("no status line")?;
+    let chunked = lines.any(|line| {
+        line.split_once(':').is_some_and(|(name, value)| {
+            name.eq_ignore_ascii_case("transfer-encoding") && value.trim().contains("chunked")
+        })
+    });
+    let mut body = &raw[end + 4..];
+    let decoded;
+    if chunked {
+        let mut out = Vec::new();
+        loop {
+            let line_end = body
+                .windows(2)
+                .position(|window| window == b"\r\n")
+                .context("truncated chunk")?;
+            let size_text = std::str::from_utf8(&body[..line_end])?;
+            let size_text = size_text.split(';').next().unwrap_or_default().trim();
+            let size = usize::from_str_radix(size_text, 16).context("bad chunk size")?;
+            body = &body[line_end + 2..];
+            if size == 0 {
+                break;
+            }
+            out.extend_from_slice(body.get(..size).context("truncated chunk")?);
+            body = body.get(size + 2..).context("truncated chunk")?;
+        }
+        decoded = out;
+        body = &decoded;
+    }
+    Ok((
+        code,
+        serde_json::from_slice(body).unwrap_or(serde_json::Value::Null),
+    ))
 }
 
 /// A duration such as `90s`, `30m`, `24h`, `7d` or `1h30m`.

@@ -7,6 +7,7 @@
 mod api {
     mod apply;
     mod auth;
+    mod bootstrap;
     mod clusters;
     mod crds;
     mod crud;
