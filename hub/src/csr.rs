@@ -14,7 +14,6 @@
 //! `kubectl certificate approve`. [`bootstrap_rbac`] and [`bootstrap_token_secret`] are the
 //! objects `nave token create` writes so such a token can ask.
 
-use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,14 +22,11 @@ use base64::engine::general_purpose::STANDARD;
 use certs::{Ca, Csr, Usage};
 use hub_api::registry::ResourceDef;
 use serde_json::{Map, Value, json};
-use storage::ListRequest;
-use tokio::sync::mpsc;
 
 use crate::catalog::Catalog;
-use crate::codec;
+use crate::controller::{Controller, Outcome};
 use crate::error::ApiError;
 use crate::fanout::Fanout;
-use crate::keys;
 use crate::meta;
 use crate::objects::{ObjectRef, Objects};
 
@@ -105,60 +101,22 @@ pub async fn start(
             .lookup("certificates.k8s.io", "v1", "certificatesigningrequests")
             .ok_or(ApiError::NoRoute)?,
     );
-    let prefix = keys::resource_prefix(&def);
-    let mut subscription = fanout
-        .subscribe(&prefix, fanout.position())
+    let controller = Controller {
+        name: "certificatesigningrequests",
+        wants: wanted,
+        retry: RETRY,
+    };
+    let reconciled = Arc::clone(&def);
+    let store = objects.clone();
+    controller
+        .start(&objects, fanout, &def, move |cluster, name| {
+            let (objects, def, ca) = (store.clone(), Arc::clone(&reconciled), ca.clone());
+            async move {
+                process(&objects, &def, &ca, &cluster, &name).await?;
+                Ok(Outcome::Done)
+            }
+        })
         .await
-        .map_err(|error| ApiError::Internal(error.to_string()))?;
-    let (queue, mut work) = mpsc::unbounded_channel::<(String, String)>();
-
-    // Requests already waiting when the hub starts.
-    let existing = objects.store().list(ListRequest::prefix(&prefix)).await?;
-    for kv in existing.kvs {
-        if let Some(parts) = keys::split_key(&kv.key, &prefix, false)
-            && codec::decode(&kv.value, kv.mod_revision).is_ok_and(|object| wanted(&object))
-        {
-            let _ = queue.send((parts.cluster.to_owned(), parts.name.to_owned()));
-        }
-    }
-    let watcher_queue = queue.clone();
-    let watch_prefix = prefix.clone();
-    tokio::spawn(async move {
-        while let Some(Ok(change)) = subscription.next().await {
-            if change.deleted {
-                continue;
-            }
-            if let Some(parts) = keys::split_key(&change.key, &watch_prefix, false)
-                && codec::decode(&change.value, change.revision).is_ok_and(|object| wanted(&object))
-                && watcher_queue
-                    .send((parts.cluster.to_owned(), parts.name.to_owned()))
-                    .is_err()
-            {
-                return;
-            }
-        }
-    });
-    tokio::spawn(async move {
-        let mut queued: HashSet<(String, String)> = HashSet::new();
-        while let Some(item) = work.recv().await {
-            queued.insert(item);
-            while let Ok(item) = work.try_recv() {
-                queued.insert(item);
-            }
-            let batch: BTreeSet<(String, String)> = queued.drain().collect();
-            for (cluster, name) in batch {
-                if let Err(error) = process(&objects, &def, &ca, &cluster, &name).await {
-                    tracing::warn!(%cluster, csr = %name, %error, "signing failed; retrying");
-                    let queue = queue.clone();
-                    tokio::spawn(async move {
-                        tokio::time::sleep(RETRY).await;
-                        let _ = queue.send((cluster, name));
-                    });
-                }
-            }
-        }
-    });
-    Ok(())
 }
 
 /// Reads one request, approves it if [`auto_approvable`], decides, and writes the outcome to its

@@ -18,6 +18,7 @@ pub mod catalog;
 pub mod clusters;
 pub mod codec;
 pub mod compactor;
+pub mod controller;
 pub mod crds;
 pub mod csr;
 pub mod discovery;

@@ -2,7 +2,6 @@
 //! marked for deletion it deletes everything in it (objects with finalizers are marked and
 //! waited for), then removes the `kubernetes` finalizer and the namespace itself.
 
-use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,13 +9,10 @@ use hub_api::registry::ResourceDef;
 
 use crate::catalog::Catalog;
 use serde_json::Value;
-use storage::ListRequest;
-use tokio::sync::mpsc;
 
-use crate::codec;
+use crate::controller::{Controller, Outcome};
 use crate::error::ApiError;
 use crate::fanout::Fanout;
-use crate::keys;
 use crate::meta;
 use crate::objects::{ObjectRef, Objects};
 
@@ -35,72 +31,28 @@ pub async fn start(
             .lookup("", "v1", "namespaces")
             .ok_or(ApiError::NoRoute)?,
     );
-    let prefix = keys::resource_prefix(&namespaces);
-    let mut subscription = fanout
-        .subscribe(&prefix, fanout.position())
+    let controller = Controller {
+        name: "namespaces",
+        wants: meta::is_deleting,
+        retry: RECHECK,
+    };
+    let reconciled = Arc::clone(&namespaces);
+    let store = objects.clone();
+    controller
+        .start(&objects, fanout, &namespaces, move |cluster, name| {
+            let (objects, catalog, namespaces) =
+                (store.clone(), Arc::clone(&catalog), Arc::clone(&reconciled));
+            async move {
+                Ok(
+                    if finalize(&objects, &catalog, &namespaces, &cluster, &name).await? {
+                        Outcome::Done
+                    } else {
+                        Outcome::Later
+                    },
+                )
+            }
+        })
         .await
-        .map_err(|error| ApiError::Internal(error.to_string()))?;
-    let (queue, mut work) = mpsc::unbounded_channel::<(String, String)>();
-
-    // Namespaces already terminating when the hub starts.
-    let existing = objects.store().list(ListRequest::prefix(&prefix)).await?;
-    for kv in existing.kvs {
-        if let Some(parts) = keys::split_key(&kv.key, &prefix, false)
-            && codec::decode(&kv.value, kv.mod_revision)
-                .is_ok_and(|object| meta::is_deleting(&object))
-        {
-            let _ = queue.send((parts.cluster.to_owned(), parts.name.to_owned()));
-        }
-    }
-    let watcher_queue = queue.clone();
-    let watch_prefix = prefix.clone();
-    tokio::spawn(async move {
-        while let Some(Ok(change)) = subscription.next().await {
-            if change.deleted {
-                continue;
-            }
-            if let Some(parts) = keys::split_key(&change.key, &watch_prefix, false)
-                && codec::decode(&change.value, change.revision)
-                    .is_ok_and(|object| meta::is_deleting(&object))
-                && watcher_queue
-                    .send((parts.cluster.to_owned(), parts.name.to_owned()))
-                    .is_err()
-            {
-                return;
-            }
-        }
-    });
-    tokio::spawn(async move {
-        let mut pending: HashSet<(String, String)> = HashSet::new();
-        while let Some(item) = work.recv().await {
-            pending.insert(item);
-            while let Ok(item) = work.try_recv() {
-                pending.insert(item);
-            }
-            let batch: BTreeSet<(String, String)> = pending.drain().collect();
-            for (cluster, name) in batch {
-                match finalize(&objects, &catalog, &namespaces, &cluster, &name).await {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        let queue = queue.clone();
-                        tokio::spawn(async move {
-                            tokio::time::sleep(RECHECK).await;
-                            let _ = queue.send((cluster, name));
-                        });
-                    }
-                    Err(error) => {
-                        tracing::warn!(%cluster, namespace = %name, %error, "namespace cleanup failed; retrying");
-                        let queue = queue.clone();
-                        tokio::spawn(async move {
-                            tokio::time::sleep(RECHECK).await;
-                            let _ = queue.send((cluster, name));
-                        });
-                    }
-                }
-            }
-        }
-    });
-    Ok(())
 }
 
 /// Deletes the contents of a terminating namespace; removes the namespace once empty. Returns

@@ -337,3 +337,43 @@ impl Kubectl {
             .expect("run kubectl")
     }
 }
+
+/// A P-256 key (`dir/<name>.key`) and a PEM CSR for `subject` (`/O=group/CN=user`), made by the
+/// openssl command line as an operator would.
+pub fn openssl_csr(dir: &Path, name: &str, subject: &str) -> String {
+    let key = dir.join(format!("{name}.key"));
+    let csr = dir.join(format!("{name}.csr"));
+    let output = Command::new("openssl")
+        .args(["req", "-new", "-nodes", "-newkey", "ec", "-pkeyopt"])
+        .arg("ec_paramgen_curve:prime256v1")
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&csr)
+        .args(["-subj", subject])
+        .output()
+        .expect("the openssl command line is required (.ci/setup installs it)");
+    assert!(output.status.success(), "{output:?}");
+    std::fs::read_to_string(csr).expect("the CSR openssl wrote")
+}
+
+/// A CertificateSigningRequest manifest (YAML) for `request_pem`.
+pub fn csr_manifest(
+    name: &str,
+    request_pem: &str,
+    signer: &str,
+    usages: &[&str],
+    expiration: Option<u32>,
+) -> String {
+    let expiration = expiration.map_or(String::new(), |seconds| {
+        format!("  expirationSeconds: {seconds}\n")
+    });
+    let usages: String = usages
+        .iter()
+        .map(|usage| format!("  - {usage}\n"))
+        .collect();
+    format!(
+        "apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata:\n  name: {name}\nspec:\n  request: {}\n  signerName: {signer}\n{expiration}  usages:\n{usages}",
+        openssl::base64::encode_block(request_pem.as_bytes())
+    )
+}

@@ -5,84 +5,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
 
-use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use tests::{Hub, Kubectl, run_nave};
-
-/// A P-256 key and a CSR for `/CN=<user>/O=<group>` made by the openssl command line.
-fn openssl_csr(dir: &Path, name: &str, subject: &str) -> String {
-    let key = dir.join(format!("{name}.key"));
-    let csr = dir.join(format!("{name}.csr"));
-    let status = Command::new("openssl")
-        .args(["req", "-new", "-nodes", "-newkey", "ec", "-pkeyopt"])
-        .arg("ec_paramgen_curve:prime256v1")
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&csr)
-        .args(["-subj", subject])
-        .output()
-        .expect("the openssl command line is required");
-    assert!(status.status.success(), "{status:?}");
-    std::fs::read_to_string(csr).unwrap()
-}
+use tests::{Hub, Kubectl, csr_manifest, openssl_csr, run_nave};
 
 fn manifest(name: &str, request_pem: &str, signer: &str) -> String {
-    format!(
-        "apiVersion: certificates.k8s.io/v1
-kind: CertificateSigningRequest
-metadata:
-  name: {name}
-spec:
-  request: {}
-  signerName: {signer}
-  expirationSeconds: 86400
-  usages:
-  - client auth
-",
-        base64_encode(request_pem.as_bytes())
-    )
-}
-
-const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    csr_manifest(name, request_pem, signer, &["client auth"], Some(86400))
 }
 
 fn base64_decode(text: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut buffer = 0u32;
-    let mut bits = 0;
-    for byte in text.trim().bytes().filter(|byte| *byte != b'=') {
-        let value = ALPHABET.iter().position(|a| *a == byte).expect("base64") as u32;
-        buffer = (buffer << 6) | value;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-            buffer &= (1 << bits) - 1;
-        }
-    }
-    out
+    openssl::base64::decode_block(text.trim()).expect("base64")
 }
 
 /// Polls `kubectl get csr NAME -o jsonpath={.status.certificate}` until it is not empty.

@@ -5,45 +5,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
 
-use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use tests::{Hub, Kubectl, Output, run_nave};
-
-/// A P-256 key (`<name>.key`) and a CSR for `subject` made by the openssl command line.
-fn openssl_csr(dir: &Path, name: &str, subject: &str) -> String {
-    let key = dir.join(format!("{name}.key"));
-    let csr = dir.join(format!("{name}.csr"));
-    let output = Command::new("openssl")
-        .args(["req", "-new", "-newkey", "ec", "-pkeyopt"])
-        .arg("ec_paramgen_curve:prime256v1")
-        .arg("-nodes")
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&csr)
-        .args(["-subj", subject])
-        .output()
-        .expect("the openssl command line is required");
-    assert!(output.status.success(), "{output:?}");
-    std::fs::read_to_string(csr).unwrap()
-}
+use tests::{Hub, Kubectl, Output, csr_manifest, openssl_csr, run_nave};
 
 fn manifest(name: &str, request_pem: &str) -> String {
-    format!(
-        "apiVersion: certificates.k8s.io/v1
-kind: CertificateSigningRequest
-metadata:
-  name: {name}
-spec:
-  request: {}
-  signerName: nave.dev/worker-client
-  usages:
-  - digital signature
-  - client auth
-",
-        openssl::base64::encode_block(request_pem.as_bytes())
+    csr_manifest(
+        name,
+        request_pem,
+        "nave.dev/worker-client",
+        &["digital signature", "client auth"],
+        None,
     )
 }
 
