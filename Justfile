@@ -10,8 +10,7 @@ default:
 run *FLAGS:
     cargo run --release -p hub --bin nave -- serve {{FLAGS}}
 
-# Every test: unit, the storage conformance suite on memory, redb, sled and a real etcd,
-# the SIGKILL durability tests, end-to-end tests of real processes, and the examples.
+# Every test: unit, storage conformance (memory, redb, sled, etcd), crash, end-to-end, examples.
 test:
     cargo build --workspace --bins --examples
     cargo test --workspace --no-fail-fast
@@ -29,14 +28,12 @@ bench: bench-storage bench-api bench-rbac
 bench-storage *FLAGS:
     cargo run --release -p storage-bench -- {{FLAGS}}
 
-# The API server: real `nave serve` processes on redb and on etcd, over TLS, beside the bare
-# store, against the kube-apiserver targets (release build; `--quick` for a smoke run).
+# The API server (real `nave serve` on redb and etcd over TLS) beside the bare store; `--quick` smoke.
 bench-api *FLAGS:
     cargo build --release -p hub --bin nave
     cargo run --release -p api-bench -- {{FLAGS}}
 
-# RBAC decisions with 10,000 RoleBindings over 1,000 logical clusters, and request throughput with
-# RBAC against system:masters (in-process, release build).
+# RBAC decisions with 10,000 RoleBindings over 1,000 logical clusters; RBAC vs system:masters.
 bench-rbac:
     cargo run --release -p api-bench --bin rbac-bench
 
