@@ -113,13 +113,20 @@ struct ServeArgs {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The server logs every request; the one-shot commands speak only through their own
+    // one-line errors unless RUST_LOG asks for more.
+    let default_filter = match cli.command {
+        Command::Serve(_) => "info",
+        _ => "off",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -134,7 +141,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve(args).await,
             Command::Kubeconfig(KubeconfigCommand::Create(args)) => kubeconfig_create(args),
-            Command::Token(TokenCommand::Create(args)) => token_create(args),
+            Command::Token(TokenCommand::Create(args)) => token_create(args).await,
         }
     });
     match result {
@@ -245,7 +252,7 @@ fn kubeconfig_create(args: KubeconfigCreateArgs) -> anyhow::Result<()> {
 }
 
 /// `nave token create`.
-fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
+async fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
     use anyhow::{Context, bail};
     if args.cluster.is_empty() || args.cluster.contains('/') {
         bail!(
@@ -265,20 +272,18 @@ fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
         }
     };
     let admin_path = args.data_dir.join("admin.kubeconfig");
-    let admin = std::fs::read_to_string(&admin_path).with_context(|| {
-        format!(
+    if !admin_path.exists() {
+        bail!(
             "no {} (has `nave serve --data-dir {}` run?)",
             admin_path.display(),
             args.data_dir.display()
-        )
-    })?;
-    let admin = certs::Kubeconfig::parse(&admin)
-        .with_context(|| format!("cannot parse {}", admin_path.display()))?;
+        );
+    }
     let ca_path = args.data_dir.join("pki").join("ca.crt");
     let ca_pem = std::fs::read(&ca_path)
         .with_context(|| format!("cannot read the hub CA {}", ca_path.display()))?;
     let ca_hash = certs::ca_hash(&ca_pem).context("cannot hash the hub CA")?;
-    let hub = HubClient::new(&admin, &args.cluster)?;
+    let (client, base) = admin_client(&admin_path, &args.cluster).await?;
 
     for (path, object) in [
         "/apis/rbac.authorization.k8s.io/v1/clusterroles",
@@ -287,13 +292,14 @@ fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
     .into_iter()
     .zip(hub::csr::bootstrap_rbac())
     {
-        let (code, answer) = hub.send("POST", path, &object)?;
-        if code != 201 && code != 409 {
-            bail!(
+        match post(&client, path, &object).await {
+            Ok(()) => {}
+            Err(kube::Error::Api(status)) if status.code == 409 => {}
+            Err(error) => bail!(
                 "cannot create {path} in logical cluster {}: {}",
                 args.cluster,
-                status_message(code, &answer)
-            );
+                describe(&error)
+            ),
         }
     }
     let token = certs::BootstrapToken::generate().context("cannot generate a token")?;
@@ -303,182 +309,72 @@ fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
         args.auto_approve,
         args.description.as_deref(),
     );
-    let (code, answer) = hub.send("POST", "/api/v1/namespaces/kube-system/secrets", &secret)?;
-    if code != 201 {
+    if let Err(error) = post(&client, "/api/v1/namespaces/kube-system/secrets", &secret).await {
         bail!(
             "cannot create the token's Secret in {}: {}",
             args.cluster,
-            status_message(code, &answer)
+            describe(&error)
         );
     }
     println!("{token}");
     println!("{ca_hash}");
     eprintln!(
         "join with: nave-worker join {} --token {token} --ca-cert-hash {ca_hash} --name NAME",
-        hub.base
+        base
     );
     Ok(())
 }
 
-/// A Status answer's message, else the code.
-fn status_message(code: u16, answer: &serde_json::Value) -> String {
-    match answer.get("message").and_then(serde_json::Value::as_str) {
-        Some(message) => format!("{message} ({code})"),
-        None => format!("the hub answered {code}"),
-    }
-}
-
-/// A minimal blocking HTTPS client for the hub's API as the admin kubeconfig's user: one
-/// HTTP/1.1 request per connection, JSON in and out. Enough for `nave token create`.
-struct HubClient {
-    /// `https://HOST:PORT`, without a cluster path.
-    base: String,
-    /// `/clusters/<cluster>`.
-    prefix: String,
-    host: String,
-    port: u16,
-    connector: openssl::ssl::SslConnector,
-}
-
-impl HubClient {
-    fn new(admin: &certs::Kubeconfig, cluster: &str) -> anyhow::Result<HubClient> {
-        use anyhow::Context;
-        use openssl::ssl::{SslConnector, SslMethod};
-        let base = match admin.server.find("/clusters/") {
-            Some(at) => admin.server[..at].to_owned(),
-            None => admin.server.trim_end_matches('/').to_owned(),
-        };
-        let uri: http::Uri = base
-            .parse()
-            .with_context(|| format!("invalid server URL {base:?} in admin.kubeconfig"))?;
-        if uri.scheme_str() != Some("https") {
-            anyhow::bail!("the server URL {base:?} in admin.kubeconfig is not https");
-        }
-        let host = uri
-            .host()
-            .context("no host in the admin.kubeconfig server URL")?
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned();
-        let port = uri.port_u16().unwrap_or(443);
-        let mut builder = SslConnector::builder(SslMethod::tls_client())?;
-        let store = builder.cert_store_mut();
-        for ca in openssl::x509::X509::stack_from_pem(admin.ca_pem.as_bytes())
-            .context("invalid CA in admin.kubeconfig")?
-        {
-            store.add_cert(ca)?;
-        }
-        match &admin.credentials {
-            certs::Credentials::ClientCertificate { cert_pem, key_pem } => {
-                let cert = openssl::x509::X509::from_pem(cert_pem.as_bytes())
-                    .context("invalid client certificate in admin.kubeconfig")?;
-                let key = openssl::pkey::PKey::private_key_from_pem(key_pem.as_bytes())
-                    .context("invalid client key in admin.kubeconfig")?;
-                builder.set_certificate(&cert)?;
-                builder.set_private_key(&key)?;
-            }
-            certs::Credentials::Token(_) => {
-                anyhow::bail!("admin.kubeconfig has no client certificate")
-            }
-        }
-        Ok(HubClient {
-            base,
-            prefix: format!("/clusters/{cluster}"),
-            host,
-            port,
-            connector: builder.build(),
-        })
-    }
-
-    /// Sends `body` to `path` (under the cluster); the status code and the JSON answer.
-    fn send(
-        &self,
-        method: &str,
-        path: &str,
-        body: &serde_json::Value,
-    ) -> anyhow::Result<(u16, serde_json::Value)> {
-        use anyhow::Context;
-        use std::io::{Read, Write};
-        let unreachable = || format!("cannot reach the hub at {}", self.base);
-        let tcp = std::net::TcpStream::connect((self.host.as_str(), self.port))
-            .with_context(unreachable)?;
-        tcp.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
-        let mut tls = self
-            .connector
-            .connect(&self.host, tcp)
-            .map_err(|error| anyhow::anyhow!("{error}"))
-            .with_context(unreachable)?;
-        let body = serde_json::to_vec(body)?;
-        let host = if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        };
-        let head = format!(
-            "{method} {}{path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: nave-token\r\n\
-             Accept: application/json\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n",
-            self.prefix,
-            body.len()
-        );
-        tls.write_all(head.as_bytes())?;
-        tls.write_all(&body)?;
-        let mut answer = Vec::new();
-        match tls.read_to_end(&mut answer) {
-            Ok(_) => {}
-            // A peer that closes without close_notify: what was read is the answer.
-            Err(_) if !answer.is_empty() => {}
-            Err(error) => return Err(error).with_context(unreachable),
-        }
-        parse_response(&answer).context("malformed answer from the hub")
-    }
-}
-
-/// An HTTP/1.1 response read to the end: the status code and the body as JSON (`Null` if not).
-fn parse_response(raw: &[u8]) -> anyhow::Result<(u16, serde_json::Value)> {
+/// A kube-rs client for logical cluster `cluster` as the user of the admin kubeconfig at `path`,
+/// and the hub's base URL (without the cluster path).
+async fn admin_client(
+    path: &std::path::Path,
+    cluster: &str,
+) -> anyhow::Result<(kube::Client, String)> {
     use anyhow::Context;
-    let end = raw
-        .windows(4)
-        .position(|window| window == b"\r\n\r\n")
-        .context("no end of headers")?;
-    let head = std::str::from_utf8(&raw[..end])?;
-    let mut lines = head.split("\r\n");
-    let code: u16 = lines
-        .next()
-        .and_then(|status| status.split(' ').nth(1))
-        .and_then(|code| code.parse().ok())
-        .context("no status line")?;
-    let chunked = lines.any(|line| {
-        line.split_once(':').is_some_and(|(name, value)| {
-            name.eq_ignore_ascii_case("transfer-encoding") && value.trim().contains("chunked")
-        })
-    });
-    let mut body = &raw[end + 4..];
-    let decoded;
-    if chunked {
-        let mut out = Vec::new();
-        loop {
-            let line_end = body
-                .windows(2)
-                .position(|window| window == b"\r\n")
-                .context("truncated chunk")?;
-            let size_text = std::str::from_utf8(&body[..line_end])?;
-            let size_text = size_text.split(';').next().unwrap_or_default().trim();
-            let size = usize::from_str_radix(size_text, 16).context("bad chunk size")?;
-            body = &body[line_end + 2..];
-            if size == 0 {
-                break;
-            }
-            out.extend_from_slice(body.get(..size).context("truncated chunk")?);
-            body = body.get(size + 2..).context("truncated chunk")?;
-        }
-        decoded = out;
-        body = &decoded;
+    let kubeconfig = kube::config::Kubeconfig::read_from(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let mut config = kube::Config::from_custom_kubeconfig(
+        kubeconfig,
+        &kube::config::KubeConfigOptions::default(),
+    )
+    .await
+    .with_context(|| format!("cannot use {}", path.display()))?;
+    let server = config.cluster_url.to_string();
+    let base = match server.find("/clusters/") {
+        Some(at) => server[..at].to_owned(),
+        None => server.trim_end_matches('/').to_owned(),
+    };
+    config.cluster_url = format!("{base}/clusters/{cluster}")
+        .parse()
+        .with_context(|| format!("invalid server URL {server:?} in {}", path.display()))?;
+    let client = kube::Client::try_from(config).context("cannot build a client for the hub")?;
+    Ok((client, base))
+}
+
+/// POSTs `object` to `path` (under the client's logical cluster).
+async fn post(
+    client: &kube::Client,
+    path: &str,
+    object: &serde_json::Value,
+) -> Result<(), kube::Error> {
+    let body = serde_json::to_vec(object).map_err(kube::Error::SerdeError)?;
+    let request = http::Request::post(path)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .map_err(kube::Error::HttpError)?;
+    client
+        .request::<serde_json::Value>(request)
+        .await
+        .map(|_| ())
+}
+
+/// A kube error for one line: a Status answer's message and code, else the error.
+fn describe(error: &kube::Error) -> String {
+    match error {
+        kube::Error::Api(status) => format!("{} ({})", status.message, status.code),
+        other => format!("{other}"),
     }
-    Ok((
-        code,
-        serde_json::from_slice(body).unwrap_or(serde_json::Value::Null),
-    ))
 }
 
 /// A duration such as `90s`, `30m`, `24h`, `7d` or `1h30m`.
