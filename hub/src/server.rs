@@ -22,6 +22,9 @@ use crate::tls::Tls;
 
 /// How long a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Bytes of response buffered per connection before a write reaches TLS (larger writes go
+/// straight through).
+const WRITE_BUFFER: usize = 16 * 1024;
 /// How long shutdown waits for open connections.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -64,7 +67,9 @@ pub async fn serve(
                 });
             let builder = auto::Builder::new(TokioExecutor::new());
             let connection = builder.serve_connection_with_upgrades(
-                TokioIo::new(stream),
+                // h2 writes a frame's head and payload separately and TLS makes each write a
+                // record and a syscall; buffering until hyper flushes sends them together.
+                TokioIo::new(tokio::io::BufWriter::with_capacity(WRITE_BUFFER, stream)),
                 TowerToHyperService::new(service),
             );
             if let Err(error) = watcher.watch(connection.into_owned()).await {
