@@ -107,11 +107,10 @@ impl Reviews {
 
     /// The index of the default policy alone.
     fn defaults(&self) -> Arc<RbacIndex> {
-        Arc::clone(self.defaults.get_or_init(|| {
-            let mut all: Vec<Value> = hub_api::rbac::default_cluster_roles();
-            all.extend(hub_api::rbac::default_cluster_role_bindings());
-            Arc::new(RbacIndex::from_objects(all.iter()))
-        }))
+        Arc::clone(
+            self.defaults
+                .get_or_init(|| Arc::new(RbacIndex::from_objects(default_policy().iter()))),
+        )
     }
 
     async fn index(
@@ -127,8 +126,7 @@ impl Reviews {
             }
             self.epoch.load(Ordering::SeqCst)
         };
-        let mut all: Vec<Value> = hub_api::rbac::default_cluster_roles();
-        all.extend(hub_api::rbac::default_cluster_role_bindings());
+        let mut all = default_policy();
         for resource in RBAC_RESOURCES {
             let Some(def) = catalog
                 .builtin()
@@ -164,11 +162,7 @@ impl Reviews {
 pub async fn review(ctx: &Ctx, kind: &str, review: &Map<String, Value>) -> Result<Value, ApiError> {
     let spec = review.get("spec").cloned().unwrap_or_else(|| json!({}));
     let user = match kind {
-        "SelfSubjectAccessReview" | "SelfSubjectRulesReview" => UserInfo {
-            name: ctx.identity.user.clone(),
-            groups: ctx.identity.groups.clone(),
-            ..UserInfo::default()
-        },
+        "SelfSubjectAccessReview" | "SelfSubjectRulesReview" => user_info(&ctx.identity),
         _ => UserInfo {
             name: spec
                 .get("user")
@@ -257,8 +251,15 @@ pub async fn review(ctx: &Ctx, kind: &str, review: &Map<String, Value>) -> Resul
     Ok(status)
 }
 
+/// The default ClusterRoles and ClusterRoleBindings every logical cluster starts from.
+fn default_policy() -> Vec<Value> {
+    let mut all = hub_api::rbac::default_cluster_roles();
+    all.extend(hub_api::rbac::default_cluster_role_bindings());
+    all
+}
+
 /// The RBAC user of an authenticated identity.
-fn user_info(identity: &Identity) -> UserInfo {
+pub fn user_info(identity: &Identity) -> UserInfo {
     UserInfo {
         name: identity.user.clone(),
         groups: identity.groups.clone(),

@@ -257,11 +257,7 @@ pub async fn impersonate(
     if requests.is_empty() {
         return Ok(None);
     }
-    let user = UserInfo {
-        name: requester.user.clone(),
-        groups: requester.groups.clone(),
-        ..UserInfo::default()
-    };
+    let user = crate::authz::user_info(requester);
     for request in &requests {
         authz::authorize_attributes(state, cluster, &request.attributes(&user)).await?;
     }

@@ -3,7 +3,7 @@
 //! signer, what writes to `approval` and `status` may change, and who may approve or sign
 //! (the `approve` and `sign` verbs on `certificates.k8s.io` `signers`).
 
-use hub_api::rbac::{Attributes, UserInfo};
+use hub_api::rbac::Attributes;
 use serde_json::{Map, Value, json};
 
 use crate::api::Ctx;
@@ -132,11 +132,7 @@ async fn may_act_for_signer(ctx: &Ctx, verb: &str, signer: &str) -> Result<bool,
     if ctx.identity.is_superuser() {
         return Ok(true);
     }
-    let user = UserInfo {
-        name: ctx.identity.user.clone(),
-        groups: ctx.identity.groups.clone(),
-        ..UserInfo::default()
-    };
+    let user = crate::authz::user_info(&ctx.identity);
     let mut names = vec![signer.to_owned()];
     if let Some((domain, _)) = signer.split_once('/') {
         names.push(format!("{domain}/*"));
