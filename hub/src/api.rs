@@ -10,6 +10,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use hub_api::registry::ResourceDef;
 
+use crate::access::Reached;
 use crate::auth::Identity;
 use crate::error::{ApiError, Target};
 use crate::handlers;
@@ -65,10 +66,10 @@ pub async fn dispatch(State(state): State<Arc<AppState>>, request: Request) -> R
 }
 
 async fn route(state: Arc<AppState>, request: Request) -> Result<Response, ApiError> {
-    let (cluster, rest) = path::split_cluster(request.uri().path());
-    let Some(cluster) = cluster else {
+    let (reference, rest) = path::split_cluster(request.uri().path());
+    if reference.is_none() {
         return Err(ApiError::NoRoute);
-    };
+    }
     let api_path = path::parse(rest);
     match api_path {
         ApiPath::Health => return Ok(text(StatusCode::OK, "ok")),
@@ -76,11 +77,13 @@ async fn route(state: Arc<AppState>, request: Request) -> Result<Response, ApiEr
         ApiPath::Metrics => return Ok(state.metrics.render()),
         _ => {}
     }
-    if !state.clusters.exists(cluster) {
-        return Err(ApiError::NoRoute);
-    }
+    // The middleware resolved the reference and let the caller in.
+    let cluster = match request.extensions().get::<Reached>() {
+        Some(Reached::Cluster(id)) if state.clusters.exists(id) => id.clone(),
+        Some(Reached::Wildcard) => return wildcard(state, api_path, request).await,
+        _ => return Err(ApiError::NoRoute),
+    };
     let accept = negotiate::accept(request.headers())?;
-    let cluster = cluster.to_owned();
     match api_path {
         ApiPath::CoreVersions => only_get(&request, || {
             discovery::core_versions(&state, &cluster, &accept, request.headers())
@@ -100,6 +103,35 @@ async fn route(state: Arc<AppState>, request: Request) -> Result<Response, ApiEr
         }
         ApiPath::Health | ApiPath::Version | ApiPath::Metrics => Err(ApiError::NoRoute),
     }
+}
+
+/// `/clusters/*/…`: list and watch of one resource across every logical cluster.
+async fn wildcard(
+    state: Arc<AppState>,
+    api_path: ApiPath,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let ApiPath::Resource(resource_path) = api_path else {
+        return Err(ApiError::NoRoute);
+    };
+    if resource_path.name.is_some() || resource_path.namespace.is_some() {
+        return Err(ApiError::NoRoute);
+    }
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        return Err(ApiError::MethodNotAllowed {
+            verb: request.method().to_string(),
+            target: Target::new(&resource_path.group, &resource_path.resource, ""),
+        });
+    }
+    let accept = negotiate::accept(request.headers())?;
+    resource(
+        state,
+        path::WILDCARD.to_owned(),
+        resource_path,
+        accept,
+        request,
+    )
+    .await
 }
 
 fn only_get(

@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::future::Future;
 use std::time::Duration;
 
+use futures::StreamExt;
 use hub_api::registry::ResourceDef;
 use serde_json::{Map, Value};
 use storage::ListRequest;
@@ -36,11 +37,13 @@ pub struct Controller {
     pub wants: fn(&Map<String, Value>) -> bool,
     /// How long to wait before looking again at an object that is not done or failed.
     pub retry: Duration,
+    /// How many objects are reconciled at once (never the same object twice at once).
+    pub concurrency: usize,
 }
 
 impl Controller {
     /// Starts following `def` and calling `reconcile(cluster, name)` for each object it wants,
-    /// one at a time, until the fan-out ends.
+    /// up to [`Controller::concurrency`] at a time, until the fan-out ends.
     pub async fn start<F, Fut>(
         self,
         objects: &Objects,
@@ -49,7 +52,7 @@ impl Controller {
         reconcile: F,
     ) -> Result<(), ApiError>
     where
-        F: Fn(String, String) -> Fut + Send + 'static,
+        F: Fn(String, String) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Outcome, ApiError>> + Send,
     {
         let prefix = keys::resource_prefix(def);
@@ -94,21 +97,25 @@ impl Controller {
                     pending.insert(item);
                 }
                 let batch: BTreeSet<(String, String)> = pending.drain().collect();
-                for (cluster, name) in batch {
-                    match reconcile(cluster.clone(), name.clone()).await {
-                        Ok(Outcome::Done) => continue,
-                        Ok(Outcome::Later) => {}
-                        Err(error) => {
-                            tracing::warn!(controller = self.name, %cluster, %name, %error, "reconcile failed; retrying");
+                futures::stream::iter(batch)
+                    .for_each_concurrent(self.concurrency.max(1), |(cluster, name)| {
+                        let (queue, reconcile) = (queue.clone(), &reconcile);
+                        async move {
+                            match reconcile(cluster.clone(), name.clone()).await {
+                                Ok(Outcome::Done) => return,
+                                Ok(Outcome::Later) => {}
+                                Err(error) => {
+                                    tracing::warn!(controller = self.name, %cluster, %name, %error, "reconcile failed; retrying");
+                                }
+                            }
+                            let retry = self.retry;
+                            tokio::spawn(async move {
+                                tokio::time::sleep(retry).await;
+                                let _ = queue.send((cluster, name));
+                            });
                         }
-                    }
-                    let queue = queue.clone();
-                    let retry = self.retry;
-                    tokio::spawn(async move {
-                        tokio::time::sleep(retry).await;
-                        let _ = queue.send((cluster, name));
-                    });
-                }
+                    })
+                    .await;
             }
         });
         Ok(())

@@ -105,6 +105,7 @@ pub async fn start(
         name: "certificatesigningrequests",
         wants: wanted,
         retry: RETRY,
+        concurrency: 1,
     };
     let reconciled = Arc::clone(&def);
     let store = objects.clone();

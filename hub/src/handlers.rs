@@ -37,6 +37,35 @@ impl Ctx {
     pub fn name(&self) -> &str {
         self.path.name.as_deref().unwrap_or("")
     }
+
+    /// Whether the request spans every logical cluster (`/clusters/*`).
+    pub fn is_wildcard(&self) -> bool {
+        self.cluster == crate::path::WILDCARD
+    }
+
+    /// An object as a wildcard request returns it: annotated with its logical cluster, which
+    /// is the first segment of `key` after the resource prefix (`<cluster>/[<ns>/]<name>`).
+    pub(crate) fn across_clusters(&self, key: &str, stored: Stored) -> Result<Stored, ApiError> {
+        let prefix = crate::keys::resource_prefix(&self.def);
+        let rest = key.strip_prefix(&prefix).unwrap_or(key);
+        let cluster = rest.split('/').next().unwrap_or("");
+        let mut object = stored.object()?;
+        let metadata = crate::meta::metadata_mut(&mut object);
+        let annotations = metadata
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(annotations) = annotations {
+            annotations.insert(
+                hub_api::tenancy::CLUSTER_ANNOTATION.into(),
+                Value::String(cluster.to_owned()),
+            );
+        }
+        metadata.remove("resourceVersion");
+        Ok(Stored {
+            bytes: crate::codec::encode(&object),
+            revision: stored.revision,
+        })
+    }
 }
 
 /// Parses a `resourceVersion` value: empty = none, else a non-negative integer.

@@ -14,7 +14,11 @@ pub fn resource_prefix(def: &ResourceDef) -> String {
 }
 
 /// Objects of `def` in `cluster` (and `namespace`, when given and the resource is namespaced).
+/// The wildcard cluster (`*`) names every cluster's objects of `def`.
 pub fn collection_prefix(def: &ResourceDef, cluster: &str, namespace: Option<&str>) -> String {
+    if cluster == crate::path::WILDCARD {
+        return resource_prefix(def);
+    }
     match namespace {
         Some(namespace) if def.namespaced => {
             format!("{}{cluster}/{namespace}/", resource_prefix(def))

@@ -10,6 +10,7 @@
 //! path) → discovery, OpenAPI or a resource handler in [`handlers`] → [`objects::Objects`] →
 //! the store. Errors become `Status` responses only in [`error`].
 
+pub mod access;
 pub mod api;
 pub mod auth;
 pub mod authn;
@@ -47,6 +48,7 @@ pub mod tables;
 #[cfg(any(test, feature = "test-util"))]
 pub mod testing;
 pub mod tls;
+pub mod workspaces;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -162,6 +164,7 @@ pub async fn build(
     store: Arc<dyn Store>,
     shutdown: watch::Receiver<bool>,
     security: Security,
+    base_url: String,
 ) -> Result<Arc<AppState>, ApiError> {
     let metrics = metrics::Metrics::new();
     let store = metrics.metered(store);
@@ -170,7 +173,8 @@ pub async fn build(
     let catalog = Arc::new(catalog::Catalog::new(Arc::clone(&registry)));
     let fanout =
         fanout::Fanout::start(Arc::clone(&store), fanout::FanoutOptions::default()).await?;
-    let clusters = clusters::Clusters::load(objects.clone(), &registry, &fanout).await?;
+    let clusters = clusters::Clusters::load(objects.clone(), Arc::clone(&catalog), &fanout).await?;
+    workspaces::start(objects.clone(), &catalog, clusters.clone(), &fanout).await?;
     namespaces::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
     gc::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
     crds::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
@@ -192,6 +196,7 @@ pub async fn build(
         fanout,
         metrics,
         openapi,
+        base_url,
         shutdown,
     }))
 }
@@ -298,7 +303,8 @@ pub async fn serve(
     } else {
         host
     };
-    let server_url = format!("https://{host}:{}/clusters/root", address.port());
+    let base_url = format!("https://{host}:{}", address.port());
+    let server_url = format!("{base_url}/clusters/root");
     let kubeconfig = pki::write_admin_kubeconfig(&config.data_dir, &pki, &server_url)?;
     let (shutdown_sender, shutdown) = watch::channel(false);
     let static_tokens = match &config.token_auth_file {
@@ -318,7 +324,7 @@ pub async fn serve(
         static_tokens,
         ca: pki.ca.clone(),
     };
-    let state = build(Arc::clone(&store), shutdown.clone(), security).await?;
+    let state = build(Arc::clone(&store), shutdown.clone(), security, base_url).await?;
     if matches!(config.store, StoreUrl::Etcd(_)) && config.retain_revisions > 0 {
         tokio::spawn(compactor::run(
             Arc::clone(&store),

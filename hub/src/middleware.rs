@@ -9,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::Method;
 
+use crate::access::{self, Reached};
 use crate::auth::{CertIdentity, Identity};
 use crate::authz;
 use crate::error::{ApiError, ErrorReason};
@@ -32,8 +33,12 @@ pub async fn observe(
         form_urlencoded::parse(query.as_bytes())
             .any(|(key, value)| key == "watch" && (value == "true" || value == "1"))
     });
-    let (cluster, rest) = path::split_cluster(&uri_path);
+    let (reference, rest) = path::split_cluster(&uri_path);
     let parsed = path::parse(rest);
+    // The cluster id, for authentication (tokens bound to a cluster) and impersonation checks;
+    // whether the caller may reach it at all is decided after authentication.
+    let resolved = reference.and_then(|reference| state.clusters.resolve(reference));
+    let cluster = resolved.as_deref();
     // Authenticate, unless a trusted caller (an in-process test) already set the identity.
     let mut unauthorized = false;
     if request.extensions().get::<Identity>().is_none() {
@@ -103,21 +108,29 @@ pub async fn observe(
         ApiError::Unauthorized.into_response()
     } else if let Some(error) = impersonation_error {
         error.into_response()
-    } else if let (false, Some(cluster), Some(identity)) = (
+    } else if let (false, Some(reference), Some(identity)) = (
         anonymous_allowed,
-        cluster,
-        request.extensions().get::<Identity>(),
-    ) && let Err(error) = authz::authorize(
-        &state,
-        cluster,
-        identity,
-        &method,
-        rest,
-        request.uri().query(),
-    )
-    .await
-    {
-        error.into_response()
+        reference,
+        request.extensions().get::<Identity>().cloned(),
+    ) {
+        match access::reach(&state, reference, &identity).await {
+            Err(error) => error.into_response(),
+            Ok(Reached::Cluster(id)) => {
+                match authz::authorize(&state, &id, &identity, &method, rest, request.uri().query())
+                    .await
+                {
+                    Err(error) => error.into_response(),
+                    Ok(()) => {
+                        request.extensions_mut().insert(Reached::Cluster(id));
+                        next.run(request).await
+                    }
+                }
+            }
+            Ok(Reached::Wildcard) => {
+                request.extensions_mut().insert(Reached::Wildcard);
+                next.run(request).await
+            }
+        }
     } else {
         next.run(request).await
     };
@@ -151,7 +164,7 @@ pub async fn observe(
     tracing::info!(
         method = %method,
         path = %uri_path,
-        cluster = cluster.unwrap_or(""),
+        cluster = reference.unwrap_or(""),
         user = user.as_deref().unwrap_or("system:anonymous"),
         impersonator = impersonator.as_deref().unwrap_or(""),
         status = code,

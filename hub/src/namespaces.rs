@@ -35,6 +35,7 @@ pub async fn start(
         name: "namespaces",
         wants: meta::is_deleting,
         retry: RECHECK,
+        concurrency: 1,
     };
     let reconciled = Arc::clone(&namespaces);
     let store = objects.clone();

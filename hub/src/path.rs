@@ -3,6 +3,8 @@
 
 /// The logical cluster a request without a `/clusters/…` prefix goes to.
 pub const ROOT_CLUSTER: &str = "root";
+/// The cluster reference of privileged requests across every logical cluster.
+pub const WILDCARD: &str = "*";
 
 /// What a path (after the cluster prefix) names.
 #[derive(Clone, Debug, PartialEq, Eq)]

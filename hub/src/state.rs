@@ -29,6 +29,8 @@ pub struct AppState {
     pub authn: crate::authn::Authenticator,
     /// Authorization reviews.
     pub reviews: std::sync::Arc<crate::authz::Reviews>,
+    /// The hub's base URL (`https://host:port`), for Workspace URLs.
+    pub base_url: String,
     /// Flips to `true` when the server shuts down: open watches end.
     pub shutdown: watch::Receiver<bool>,
 }

@@ -15,6 +15,9 @@ use tower::ServiceExt;
 use crate::auth::Identity;
 use crate::state::AppState;
 
+/// The base URL an in-process hub believes it has (Workspace URLs start with it).
+pub const BASE_URL: &str = "https://127.0.0.1:6443";
+
 /// A hub without sockets.
 #[derive(Debug)]
 pub struct TestHub {
@@ -57,7 +60,7 @@ impl TestHub {
         let (shutdown, receiver) = watch::channel(false);
         let security = crate::Security::ephemeral().expect("a signing key");
         let ca = security.ca.clone();
-        let state = crate::build(Arc::clone(&store), receiver, security)
+        let state = crate::build(Arc::clone(&store), receiver, security, BASE_URL.to_owned())
             .await
             .expect("build the hub");
         TestHub {
@@ -99,12 +102,53 @@ impl TestHub {
         headers: &[(&str, &str)],
         body: impl Into<Body>,
     ) -> RawResponse {
+        self.request_as(Some(Identity::admin()), method, uri, headers, body)
+            .await
+    }
+
+    /// Creates Workspace `name` in the workspace at `parent` (a path such as `root`) as `admin`,
+    /// waits until it is `Ready` and returns its logical cluster id.
+    pub async fn workspace(&self, parent: &str, name: &str) -> String {
+        let uri = format!("/clusters/{parent}/apis/tenancy.nave.dev/v1alpha1/workspaces");
+        let body = serde_json::json!({"apiVersion": "tenancy.nave.dev/v1alpha1", "kind": "Workspace", "metadata": {"name": name}});
+        let created = self
+            .request(Method::POST, &uri, &[], body.to_string())
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.json());
+        for _ in 0..500 {
+            let got = self
+                .request(Method::GET, &format!("{uri}/{name}"), &[], "")
+                .await;
+            if got.json()["status"]["phase"] == "Ready" {
+                return got.json()["status"]["cluster"]
+                    .as_str()
+                    .expect("status.cluster")
+                    .to_owned();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("workspace {parent}:{name} did not become Ready");
+    }
+
+    /// Sends one request as `identity` (anonymous when `None`).
+    pub async fn request_as(
+        &self,
+        identity: Option<Identity>,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Body>,
+    ) -> RawResponse {
         let mut builder = Request::builder().method(method).uri(uri);
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
         let request = builder.body(body.into()).expect("request");
-        let response = self.router().oneshot(request).await.expect("infallible");
+        let response = self
+            .router_as(identity)
+            .oneshot(request)
+            .await
+            .expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
         let body = to_bytes(response.into_body(), usize::MAX)

@@ -20,4 +20,5 @@ mod api {
     mod rbac;
     mod subresources;
     mod watch;
+    mod workspaces;
 }

@@ -30,4 +30,5 @@ pub mod rbac;
 pub mod registry;
 pub mod selectors;
 pub mod table;
+pub mod tenancy;
 pub mod typeinfo;

@@ -136,6 +136,7 @@ pub async fn list(ctx: Ctx) -> Result<Response, ApiError> {
 
     // Fast path: a field selector naming one object.
     if let Some(name) = filter.exact_name()
+        && !ctx.is_wildcard()
         && (ctx.namespace().is_some() || !ctx.def.namespaced)
         && after.is_none()
         && revision == 0
@@ -186,7 +187,12 @@ pub async fn list(ctx: Ctx) -> Result<Response, ApiError> {
             if !filter.matches_stored(&stored)? {
                 continue;
             }
-            items.push(stored);
+            if ctx.is_wildcard() {
+                let key = format!("{}{key}", crate::keys::resource_prefix(&ctx.def));
+                items.push(ctx.across_clusters(&key, stored)?);
+            } else {
+                items.push(stored);
+            }
             if limit > 0 && items.len() == limit {
                 if index + 1 < count || page_more {
                     next_after = Some(key);

@@ -191,9 +191,14 @@ async fn current_objects(
         revision = page.revision;
         let more = page.more;
         after = page.items.last().map(|(key, _)| key.clone());
-        for (_, stored) in page.items {
+        for (key, stored) in page.items {
             if filter.matches_stored(&stored)? {
-                objects.push(stored);
+                if ctx.is_wildcard() {
+                    let key = format!("{}{key}", keys::resource_prefix(&ctx.def));
+                    objects.push(ctx.across_clusters(&key, stored)?);
+                } else {
+                    objects.push(stored);
+                }
             }
         }
         if !more || after.is_none() {
@@ -227,10 +232,13 @@ impl EventWriter<'_> {
             (false, true, false) => "DELETED",
             (false, false, false) => return None,
         };
-        let stored = Stored {
+        let mut stored = Stored {
             bytes: change.value.clone(),
             revision: change.revision,
         };
+        if self.ctx.is_wildcard() {
+            stored = self.ctx.across_clusters(&change.key, stored).ok()?;
+        }
         Some(self.event(event_type, &stored))
     }
 

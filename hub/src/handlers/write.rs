@@ -1080,6 +1080,9 @@ fn admit(
     old: Option<&Map<String, Value>>,
 ) -> Result<Vec<String>, ApiError> {
     let def = &ctx.def;
+    if crate::workspaces::applies(def) {
+        crate::workspaces::admit(ctx, object, old);
+    }
     if def.group == "apiextensions.k8s.io" && def.resource == "customresourcedefinitions" {
         let mut value = Value::Object(std::mem::take(object));
         hub_api::crd::default_crd(&mut value);

@@ -301,11 +301,12 @@ async fn bindings_grant_nothing_in_other_logical_clusters() {
         let (code, _) = as_user(&hub, "alice", Method::GET, &pods(cluster), "").await;
         assert_eq!(code, 403, "{cluster}");
     }
-    // A cluster that does not exist: resources are forbidden, discovery is not found.
+    // A workspace that does not exist: everything is forbidden, discovery included, so that
+    // alice cannot tell it from one she may not enter (workspaces.rs has the details).
     let (code, _) = as_user(&hub, "alice", Method::GET, &pods("root:nope"), "").await;
     assert_eq!(code, 403);
     let (code, _) = as_user(&hub, "alice", Method::GET, "/clusters/root:nope/api", "").await;
-    assert_eq!(code, 404);
+    assert_eq!(code, 403);
 }
 
 #[tokio::test]

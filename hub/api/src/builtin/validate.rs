@@ -14,6 +14,7 @@ mod pod;
 mod policy;
 mod rbac;
 mod review;
+mod tenancy;
 
 use serde_json::Value;
 
@@ -107,6 +108,10 @@ fn rules(group: &str, version: &str, kind: &str) -> Option<(bool, Rules)> {
             (true, Strategy(policy::pod_disruption_budget, pdb_update))
         }
         ("coordination.k8s.io", "v1", "Lease") => (true, Strategy(misc::lease, misc::lease_update)),
+        ("tenancy.nave.dev", "v1alpha1", "Workspace") => (
+            false,
+            Strategy(tenancy::workspace, tenancy::workspace_update),
+        ),
         ("discovery.k8s.io", "v1", "EndpointSlice") => (
             true,
             Strategy(misc::endpoint_slice, misc::endpoint_slice_update),

@@ -60,6 +60,7 @@ static BUILTIN_KINDS: &[BuiltinKind] = &[
     kind::<api::batch::v1::CronJob>(),
     kind::<api::batch::v1::Job>(),
     kind::<api::certificates::v1::CertificateSigningRequest>(),
+    kind::<crate::tenancy::Workspace>(),
     kind::<api::coordination::v1::Lease>(),
     kind::<api::core::v1::Binding>(),
     kind::<api::core::v1::ComponentStatus>(),

@@ -447,6 +447,20 @@ pub fn resources() -> Vec<ResourceDef> {
         .generation()
         .build(),
     );
+    // tenancy.nave.dev/v1alpha1
+    out.push(
+        def(
+            crate::tenancy::GROUP,
+            crate::tenancy::VERSION,
+            crate::tenancy::RESOURCE,
+            crate::tenancy::KIND,
+            Scope::Cluster,
+        )
+        .short(&["ws"])
+        .status()
+        .generation()
+        .build(),
+    );
     out
 }
 

@@ -581,6 +581,16 @@ fn build() -> HashMap<(&'static str, &'static str), Vec<Value>> {
         ],
     );
     m.insert(
+        ("tenancy.nave.dev", "Workspace"),
+        vec![
+            name.clone(),
+            s("Type", d.of::<crate::tenancy::WorkspaceSpec>("type")),
+            s("Phase", d.of::<crate::tenancy::WorkspaceStatus>("phase")),
+            s("URL", d.of::<crate::tenancy::WorkspaceStatus>("url")),
+            age.clone(),
+        ],
+    );
+    m.insert(
         ("coordination.k8s.io", "Lease"),
         vec![
             name.clone(),

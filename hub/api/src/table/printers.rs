@@ -401,6 +401,17 @@ pub(crate) fn print(group: &str, kind: &str, object: &Value, now: Timestamp) -> 
                 csr_condition(o).into(),
             ])
         }
+        ("tenancy.nave.dev", "Workspace") => row(vec![
+            name,
+            match str_at(o, &["spec", "type"]) {
+                "" => crate::tenancy::DEFAULT_TYPE,
+                kind => kind,
+            }
+            .into(),
+            str_at(o, &["status", "phase"]).into(),
+            str_at(o, &["status", "url"]).into(),
+            age.into(),
+        ]),
         ("coordination.k8s.io", "Lease") => row(vec![
             name,
             str_at(o, &["spec", "holderIdentity"]).into(),
