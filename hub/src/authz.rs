@@ -8,7 +8,9 @@
 //! ([`check_write`]). Members of `system:masters` bypass both without an index being built.
 //!
 //! The index of a cluster is built on its first use and dropped when one of its RBAC objects
-//! changes; it is shared by every request to the cluster.
+//! changes; it is shared by every request to the cluster. It holds only the cluster's own RBAC
+//! objects, layered over one shared index of the default policy, so a cluster with a binding or
+//! two costs kilobytes, not a copy of the defaults.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -126,7 +128,7 @@ impl Reviews {
             }
             self.epoch.load(Ordering::SeqCst)
         };
-        let mut all = default_policy();
+        let mut own = Vec::new();
         for resource in RBAC_RESOURCES {
             let Some(def) = catalog
                 .builtin()
@@ -141,7 +143,7 @@ impl Reviews {
                     .list(&def, cluster, None, after.as_deref(), 1000, 0)
                     .await?;
                 for (_, stored) in &page.items {
-                    all.push(Value::Object(stored.object()?));
+                    own.push(Value::Object(stored.object()?));
                 }
                 if !page.more {
                     break;
@@ -149,7 +151,15 @@ impl Reviews {
                 after = page.items.last().map(|(key, _)| key.clone());
             }
         }
-        let index = Arc::new(RbacIndex::from_objects(all.iter()));
+        // The cluster's own objects over the shared default policy; a flat copy of both only
+        // when the cluster's ClusterRoles aggregate with the defaults' (rare).
+        let index = Arc::new(
+            RbacIndex::layered(self.defaults(), own.iter()).unwrap_or_else(|| {
+                let mut all = default_policy();
+                all.append(&mut own);
+                RbacIndex::from_objects(all.iter())
+            }),
+        );
         let mut indexes = self.indexes.lock();
         if self.epoch.load(Ordering::SeqCst) == epoch {
             indexes.insert(cluster.to_owned(), Arc::clone(&index));

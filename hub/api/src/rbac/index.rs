@@ -46,6 +46,9 @@ pub struct RbacIndex {
     cluster_bindings: Bindings,
     /// RoleBindings by namespace.
     bindings: HashMap<String, Bindings>,
+    /// A shared index under this one (the default policy): its roles and bindings apply unless
+    /// this index has one of the same name. Lets every logical cluster share one copy.
+    base: Option<Arc<RbacIndex>>,
 }
 
 /// A SelfSubjectRulesReview's answer: kube's `SubjectRulesReviewStatus`.
@@ -234,6 +237,41 @@ impl RbacIndex {
             let _ = index.upsert(object);
         }
         index
+    }
+
+    /// An index of `objects` layered over `base` (shared, not copied), or `None` when a
+    /// ClusterRole of `objects` takes part in aggregation with the base's roles (is aggregated,
+    /// or carries labels an aggregated base role selects): such a cluster needs the base's roles
+    /// recomputed with its own, so the caller builds a flat index of both instead.
+    pub fn layered<'a>(
+        base: Arc<RbacIndex>,
+        objects: impl IntoIterator<Item = &'a Value>,
+    ) -> Option<Self> {
+        let mut index = Self::new();
+        for object in objects {
+            if object.get("kind").and_then(Value::as_str) == Some("ClusterRole")
+                && (aggregate::selectors_of(object).is_some()
+                    || base.selects(&aggregate::labels_of(object)))
+            {
+                return None;
+            }
+            // Anything else in the list is not ours to index.
+            let _ = index.upsert(object);
+        }
+        index.base = Some(base);
+        Some(index)
+    }
+
+    /// Whether an aggregated ClusterRole of this index selects `labels`.
+    fn selects(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.cluster_roles
+            .values()
+            .any(|role| match &role.selectors {
+                Some(Selectors::Valid(selectors)) => selectors
+                    .iter()
+                    .any(|selector| selector.matches_map(labels)),
+                _ => false,
+            })
     }
 
     /// Adds or replaces a Role, ClusterRole, RoleBinding or ClusterRoleBinding, as stored
@@ -452,17 +490,35 @@ impl RbacIndex {
         resolver: Resolver,
         visitor: &mut dyn FnMut(Visit<'a>) -> ControlFlow<()>,
     ) {
-        let mut scopes: [Option<(&Bindings, &str)>; 2] = [Some((&self.cluster_bindings, "")), None];
-        if !namespace.is_empty()
-            && let Some((namespace, bindings)) = self.bindings.get_key_value(namespace)
-        {
-            scopes[1] = Some((bindings, namespace.as_str()));
-        }
-        for (bindings, binding_namespace) in scopes.into_iter().flatten() {
+        // Each scope: its bindings, their namespace, and the bindings that shadow them (this
+        // index's, over the base's of the same name).
+        let own_namespace = (!namespace.is_empty())
+            .then(|| self.bindings.get_key_value(namespace))
+            .flatten();
+        let base = self.base.as_deref();
+        let base_namespace = base
+            .filter(|_| !namespace.is_empty())
+            .and_then(|base| base.bindings.get_key_value(namespace));
+        let scopes: [Option<(&Bindings, &str, Option<&Bindings>)>; 4] = [
+            Some((&self.cluster_bindings, "", None)),
+            base.map(|base| (&base.cluster_bindings, "", Some(&self.cluster_bindings))),
+            own_namespace.map(|(namespace, bindings)| (bindings, namespace.as_str(), None)),
+            base_namespace.map(|(namespace, bindings)| {
+                (
+                    bindings,
+                    namespace.as_str(),
+                    own_namespace.map(|(_, own)| own),
+                )
+            }),
+        ];
+        for (bindings, binding_namespace, shadowed_by) in scopes.into_iter().flatten() {
             for name in bindings.candidates(user) {
                 let Some(binding) = bindings.by_name.get(name) else {
                     continue;
                 };
+                if shadowed_by.is_some_and(|own| own.by_name.contains_key(name)) {
+                    continue;
+                }
                 let Some(subject) = binding
                     .subjects
                     .iter()
@@ -503,16 +559,19 @@ impl RbacIndex {
         let (resource, found) = match role_ref.kind.as_str() {
             "Role" => (
                 "role",
-                self.roles
-                    .get(namespace)
-                    .and_then(|roles| roles.get(&role_ref.name))
-                    .map(|rules| &**rules),
+                self.role(namespace, &role_ref.name).or_else(|| {
+                    self.base
+                        .as_deref()
+                        .and_then(|base| base.role(namespace, &role_ref.name))
+                }),
             ),
             "ClusterRole" => (
                 "clusterrole",
-                self.cluster_roles
-                    .get(&role_ref.name)
-                    .map(|role| &*role.effective),
+                self.cluster_role(&role_ref.name).or_else(|| {
+                    self.base
+                        .as_deref()
+                        .and_then(|base| base.cluster_role(&role_ref.name))
+                }),
             ),
             other => {
                 return Err(format!(
@@ -532,6 +591,17 @@ impl RbacIndex {
                 go_quote(&role_ref.name)
             )
         })
+    }
+
+    fn role(&self, namespace: &str, name: &str) -> Option<&[PolicyRule]> {
+        self.roles
+            .get(namespace)
+            .and_then(|roles| roles.get(name))
+            .map(|rules| &**rules)
+    }
+
+    fn cluster_role(&self, name: &str) -> Option<&[PolicyRule]> {
+        self.cluster_roles.get(name).map(|role| &*role.effective)
     }
 
     /// Recomputes the aggregated ClusterRoles if the change from `old` to `new` (a ClusterRole

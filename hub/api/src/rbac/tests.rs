@@ -1214,3 +1214,62 @@ fn timing_with_ten_thousand_role_bindings() {
         summary(&mut denied_timings)
     );
 }
+
+#[test]
+fn a_layered_index_decides_as_a_flat_copy_of_the_defaults_does() {
+    let mut defaults = super::default_cluster_roles();
+    defaults.extend(super::default_cluster_role_bindings());
+    let base = std::sync::Arc::new(RbacIndex::from_objects(defaults.iter()));
+    let own = vec![
+        json!({"kind": "RoleBinding", "metadata": {"name": "alice-view", "namespace": "default"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+            "subjects": [{"kind": "User", "name": "alice"}]}),
+        json!({"kind": "ClusterRole", "metadata": {"name": "widgets"},
+            "rules": [{"apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["*"]}]}),
+        json!({"kind": "ClusterRoleBinding", "metadata": {"name": "bob-widgets"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "widgets"},
+            "subjects": [{"kind": "User", "name": "bob"}]}),
+        // Shadows the default binding of the same name: nobody gets system:discovery here.
+        json!({"kind": "ClusterRoleBinding", "metadata": {"name": "system:discovery"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "widgets"},
+            "subjects": [{"kind": "User", "name": "carol"}]}),
+    ];
+    let layered = RbacIndex::layered(std::sync::Arc::clone(&base), own.iter()).unwrap();
+    let mut all = defaults.clone();
+    all.extend(own.iter().cloned());
+    let flat = RbacIndex::from_objects(all.iter());
+    for user in ["alice", "bob", "carol", "dave"] {
+        let info = UserInfo::new(user, &["system:authenticated"]);
+        for namespace in ["default", "other", ""] {
+            for (group, resource, verb) in [
+                ("", "pods", "get"),
+                ("", "pods", "delete"),
+                ("", "secrets", "get"),
+                ("example.com", "widgets", "create"),
+                ("authorization.k8s.io", "selfsubjectaccessreviews", "create"),
+            ] {
+                let request = Attributes::resource(&info, verb, namespace, group, resource, "", "");
+                assert_eq!(
+                    layered.allows(&request),
+                    flat.allows(&request),
+                    "{user} {verb} {group}/{resource} in {namespace:?}"
+                );
+            }
+            for path in ["/api", "/healthz", "/version"] {
+                let request = Attributes::non_resource(&info, "get", path);
+                assert_eq!(
+                    layered.allows(&request),
+                    flat.allows(&request),
+                    "{user} {path}"
+                );
+            }
+        }
+    }
+    // An own ClusterRole that the default `view` aggregates needs a flat index.
+    let aggregated = [
+        json!({"kind": "ClusterRole", "metadata": {"name": "widgets-view",
+        "labels": {"rbac.authorization.k8s.io/aggregate-to-view": "true"}},
+        "rules": [{"apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["get"]}]}),
+    ];
+    assert!(RbacIndex::layered(base, aggregated.iter()).is_none());
+}
