@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use hub::{ServeConfig, StoreUrl};
 
+mod workspace_cmd;
+
 /// The nave hub: many logical Kubernetes control planes over one store.
 #[derive(Debug, Parser)]
 #[command(name = "nave", version, about)]
@@ -26,6 +28,56 @@ enum Command {
     /// Bootstrap tokens for joining workers.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Workspaces (logical clusters) in the running hub, through its admin.kubeconfig.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum WorkspaceCommand {
+    /// Create a workspace and wait until it is ready; print its path and URL.
+    Create(WorkspaceCreateArgs),
+    /// List the workspaces under a workspace: NAME TYPE PHASE URL.
+    List(WorkspaceListArgs),
+    /// Delete a workspace (and everything under it) and wait until it is gone.
+    Delete(WorkspaceDeleteArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct WorkspaceCreateArgs {
+    /// The hub's data directory (its `admin.kubeconfig`).
+    #[arg(long, env = "NAVE_DATA_DIR", default_value = ".nave")]
+    data_dir: PathBuf,
+    /// The workspace to create it in (a path: root, root:acme, ...).
+    #[arg(long, default_value = "root")]
+    parent: String,
+    /// Its type.
+    #[arg(long = "type")]
+    workspace_type: Option<String>,
+    /// The new workspace's name.
+    name: String,
+}
+
+#[derive(Debug, clap::Args)]
+struct WorkspaceListArgs {
+    /// The hub's data directory (its `admin.kubeconfig`).
+    #[arg(long, env = "NAVE_DATA_DIR", default_value = ".nave")]
+    data_dir: PathBuf,
+    /// The workspace whose children to list (a path: root, root:acme, ...).
+    #[arg(long, default_value = "root")]
+    parent: String,
+}
+
+#[derive(Debug, clap::Args)]
+struct WorkspaceDeleteArgs {
+    /// The hub's data directory (its `admin.kubeconfig`).
+    #[arg(long, env = "NAVE_DATA_DIR", default_value = ".nave")]
+    data_dir: PathBuf,
+    /// The workspace it is in (a path: root, root:acme, ...).
+    #[arg(long, default_value = "root")]
+    parent: String,
+    /// The workspace's name.
+    name: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,6 +194,21 @@ fn main() -> ExitCode {
             Command::Serve(args) => serve(args).await,
             Command::Kubeconfig(KubeconfigCommand::Create(args)) => kubeconfig_create(args),
             Command::Token(TokenCommand::Create(args)) => token_create(args).await,
+            Command::Workspace(WorkspaceCommand::Create(args)) => {
+                workspace_cmd::create(
+                    &args.data_dir,
+                    &args.parent,
+                    &args.name,
+                    args.workspace_type.as_deref(),
+                )
+                .await
+            }
+            Command::Workspace(WorkspaceCommand::List(args)) => {
+                workspace_cmd::list(&args.data_dir, &args.parent).await
+            }
+            Command::Workspace(WorkspaceCommand::Delete(args)) => {
+                workspace_cmd::delete(&args.data_dir, &args.parent, &args.name).await
+            }
         }
     });
     match result {

@@ -159,6 +159,19 @@ async fn deleting_a_workspace_removes_its_whole_subtree_and_recreation_is_fresh(
     let b = hub.workspace("root:a", "b").await;
     let c = hub.workspace("root:a:b", "c").await;
     let ids = [a.clone(), b.clone(), c.clone()];
+    let nested = hub
+        .request(
+            Method::GET,
+            &format!("/clusters/root:a:b/{WORKSPACES}/c"),
+            &[],
+            "",
+        )
+        .await
+        .json();
+    assert_eq!(
+        nested["status"]["url"],
+        format!("{BASE_URL}/clusters/root:a:b:c")
+    );
     for (path, who) in [("root:a", "a"), ("root:a:b", "b"), ("root:a:b:c", "c")] {
         let created = hub
             .request(

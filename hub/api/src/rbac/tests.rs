@@ -1220,7 +1220,7 @@ fn a_layered_index_decides_as_a_flat_copy_of_the_defaults_does() {
     let mut defaults = super::default_cluster_roles();
     defaults.extend(super::default_cluster_role_bindings());
     let base = std::sync::Arc::new(RbacIndex::from_objects(defaults.iter()));
-    let own = vec![
+    let own = [
         json!({"kind": "RoleBinding", "metadata": {"name": "alice-view", "namespace": "default"},
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
             "subjects": [{"kind": "User", "name": "alice"}]}),
