@@ -40,6 +40,7 @@ pub mod openapi;
 pub mod path;
 pub mod pki;
 pub mod query;
+pub mod quota;
 pub mod scale;
 pub mod server;
 pub mod state;
@@ -175,6 +176,13 @@ pub async fn build(
         fanout::Fanout::start(Arc::clone(&store), fanout::FanoutOptions::default()).await?;
     let clusters = clusters::Clusters::load(objects.clone(), Arc::clone(&catalog), &fanout).await?;
     workspaces::start(objects.clone(), &catalog, clusters.clone(), &fanout).await?;
+    let limits = quota::Limits::start(
+        objects.clone(),
+        Arc::clone(&catalog),
+        clusters.clone(),
+        &fanout,
+    )
+    .await?;
     namespaces::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
     gc::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
     crds::start(objects.clone(), Arc::clone(&catalog), &fanout).await?;
@@ -194,6 +202,7 @@ pub async fn build(
         reviews,
         clusters,
         fanout,
+        limits,
         metrics,
         openapi,
         base_url,

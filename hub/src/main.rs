@@ -93,8 +93,8 @@ struct TokenCreateArgs {
     /// The hub's data directory (its `admin.kubeconfig` and `pki/ca.crt`).
     #[arg(long, env = "NAVE_DATA_DIR", default_value = ".nave")]
     data_dir: PathBuf,
-    /// The logical cluster the token joins.
-    #[arg(long, default_value = "root")]
+    /// The workspace the token joins: a path such as `root:acme`, or a logical cluster id.
+    #[arg(long, visible_alias = "workspace", default_value = "root")]
     cluster: String,
     /// How long the token authenticates: e.g. 30m, 24h, 7d; 0 for ever.
     #[arg(long, default_value = "24h")]
@@ -120,8 +120,8 @@ struct KubeconfigCreateArgs {
     /// The hub's data directory (its `pki/ca.crt` and `pki/ca.key` sign the certificate).
     #[arg(long, env = "NAVE_DATA_DIR", default_value = ".nave")]
     data_dir: PathBuf,
-    /// The logical cluster the kubeconfig points at.
-    #[arg(long, default_value = "root")]
+    /// The workspace the kubeconfig points at: a path such as `root:acme`, or a cluster id.
+    #[arg(long, visible_alias = "workspace", default_value = "root")]
     cluster: String,
     /// The user name (the certificate's CN).
     #[arg(long)]

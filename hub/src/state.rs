@@ -21,6 +21,8 @@ pub struct AppState {
     pub clusters: Clusters,
     /// The watch fan-out.
     pub fanout: Fanout,
+    /// Workspace object limits and ResourceQuota object counts, checked on create.
+    pub limits: crate::quota::Limits,
     /// Prometheus metrics.
     pub metrics: Metrics,
     /// OpenAPI documents, shared by every logical cluster.

@@ -15,6 +15,7 @@ mod api {
     mod discovery;
     mod gc;
     mod impersonation;
+    mod limits;
     mod malformed;
     mod namespaces;
     mod rbac;

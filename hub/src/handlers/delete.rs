@@ -208,7 +208,7 @@ async fn delete_one(ctx: &Ctx, name: &str, options: &DeleteOptions) -> Result<Ou
                 .delete(reference, Some(current.revision))
                 .await
             {
-                Ok(stored) => return Ok(Outcome::Gone(stored, object)),
+                Ok(stored) => return Ok(gone(ctx, name, stored, object)),
                 Err(ApiError::Conflict { .. }) => continue,
                 Err(error) => return Err(error),
             }
@@ -266,7 +266,7 @@ async fn delete_one(ctx: &Ctx, name: &str, options: &DeleteOptions) -> Result<Ou
             .delete(reference, Some(current.revision))
             .await
         {
-            Ok(stored) => return Ok(Outcome::Gone(stored, object)),
+            Ok(stored) => return Ok(gone(ctx, name, stored, object)),
             Err(ApiError::Conflict { .. }) => continue,
             Err(error) => return Err(error),
         }
@@ -392,6 +392,18 @@ impl ScopedCtx<'_> {
         };
         delete_one(&scoped, name, options).await
     }
+}
+
+/// A deletion done: the limits learn of it.
+fn gone(ctx: &Ctx, name: &str, stored: Stored, object: Map<String, Value>) -> Outcome {
+    ctx.state.limits.deleted(
+        &ctx.cluster,
+        &ctx.def,
+        ctx.namespace(),
+        name,
+        stored.revision,
+    );
+    Outcome::Gone(stored, object)
 }
 
 fn is_pod(ctx: &Ctx) -> bool {

@@ -151,6 +151,11 @@ async fn create_object(
             add_warnings(&mut response, &warnings);
             return Ok(response);
         }
+        let admission = ctx
+            .state
+            .limits
+            .admit(&ctx.cluster, &ctx.def, ctx.namespace(), &name)
+            .await?;
         match ctx
             .state
             .objects
@@ -158,6 +163,8 @@ async fn create_object(
             .await
         {
             Ok(stored) => {
+                admission.created(stored.revision);
+                ctx.state.limits.written(&ctx.cluster, &ctx.def, &stored);
                 let mut response = object_response(&ctx, StatusCode::CREATED, &stored)?;
                 add_warnings(&mut response, &warnings);
                 return Ok(response);
@@ -670,6 +677,17 @@ async fn write_loop(
         };
         match result {
             Ok(stored) => {
+                if finished {
+                    ctx.state.limits.deleted(
+                        &ctx.cluster,
+                        &ctx.def,
+                        ctx.namespace(),
+                        &name,
+                        stored.revision,
+                    );
+                } else {
+                    ctx.state.limits.written(&ctx.cluster, &ctx.def, &stored);
+                }
                 let stored = if finished {
                     Stored {
                         bytes: crate::codec::encode(&next),
