@@ -3,9 +3,10 @@
 //!
 //! Root and clusters outside the workspace tree are open to every authenticated user (RBAC
 //! inside decides). A workspace is reachable by `system:masters`, by its own ServiceAccounts
-//! (their tokens are valid nowhere else), by anyone its RBAC grants `access` on the
-//! non-resource URL `/` (its `cluster-admin` binding does), and by anyone the parent's RBAC
-//! grants `access` on `workspaces/content` with the workspace's name. An unknown reference is a
+//! and bootstrap tokens (valid nowhere else), by its members (anyone one of its own role
+//! bindings names, by user or by a group other than `system:authenticated`), by anyone its RBAC
+//! grants `access` on the non-resource URL `/`, and by anyone the parent's RBAC grants `access`
+//! on `workspaces/content` with the workspace's name. An unknown reference is a
 //! 404 only for someone who may `get` that Workspace in the parent; everyone else gets the same
 //! 403 an existing workspace they may not enter gives, so names do not leak.
 
@@ -62,7 +63,16 @@ async fn may_enter(state: &AppState, id: &str, identity: &Identity) -> Result<bo
     let Some((parent, name)) = state.clusters.parent_of(id) else {
         return Ok(true);
     };
-    if identity.user.starts_with("system:serviceaccount:") {
+    // ServiceAccount and bootstrap tokens authenticate only in their own logical cluster.
+    if identity.user.starts_with("system:serviceaccount:")
+        || identity
+            .groups
+            .iter()
+            .any(|group| group == "system:bootstrappers")
+    {
+        return Ok(true);
+    }
+    if authz::is_member(state, id, identity).await? {
         return Ok(true);
     }
     let user = authz::user_info(identity);

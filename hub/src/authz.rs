@@ -296,6 +296,20 @@ pub async fn authorize(
     authorize_attributes(state, cluster, &attributes).await
 }
 
+/// Whether a binding of `cluster` itself (not the default policy) names `identity` or one of
+/// its specific groups: whether it is a member of that logical cluster.
+pub async fn is_member(
+    state: &crate::state::AppState,
+    cluster: &str,
+    identity: &Identity,
+) -> Result<bool, ApiError> {
+    let index = state
+        .reviews
+        .index(&state.objects, &state.catalog, cluster)
+        .await?;
+    Ok(index.binds(&user_info(identity)))
+}
+
 /// Authorizes `attributes` in `cluster` (members of `system:masters` pass without an index), or
 /// refuses them with kube's `403 Forbidden` (`responsewriters.Forbidden`). Used for the request
 /// itself ([`authorize`]) and for impersonation (`impersonation.rs`).

@@ -488,6 +488,53 @@ async fn unknown_and_unauthorized_workspaces_answer_like_kcp() {
         )
         .await;
     assert_eq!(bob_list.status, StatusCode::FORBIDDEN);
+
+    // A member (named by one of the workspace's own bindings) may enter; a binding to
+    // `system:authenticated` makes nobody a member.
+    for (name, subject) in [
+        (
+            "carol-view",
+            json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "carol"}),
+        ),
+        (
+            "everyone-view",
+            json!({"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "system:authenticated"}),
+        ),
+    ] {
+        let binding = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": name, "namespace": "default"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+            "subjects": [subject]});
+        let created = hub
+            .request(
+                Method::POST,
+                "/clusters/root:secret/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings",
+                &[],
+                binding.to_string(),
+            )
+            .await;
+        assert_eq!(created.status, 201);
+    }
+    let carol = hub
+        .request_as(
+            Some(Identity::user("carol", &[])),
+            Method::GET,
+            "/clusters/root:secret/api/v1/namespaces/default/configmaps",
+            &[],
+            "",
+        )
+        .await;
+    assert_eq!(carol.status, StatusCode::OK);
+    let dave = hub
+        .request_as(
+            Some(Identity::user("dave", &[])),
+            Method::GET,
+            "/clusters/root:secret/api/v1/namespaces/default/configmaps",
+            &[],
+            "",
+        )
+        .await;
+    assert_eq!(dave.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

@@ -262,6 +262,35 @@ impl RbacIndex {
         Some(index)
     }
 
+    /// Whether a binding of this index itself (not its base) names `user`, or one of its groups
+    /// other than the ones every user has (`system:authenticated`, `system:unauthenticated`):
+    /// whether the user is a member of the logical cluster at all.
+    pub fn binds(&self, user: &UserInfo) -> bool {
+        let specific = |group: &&String| {
+            group.as_str() != "system:authenticated" && group.as_str() != "system:unauthenticated"
+        };
+        let member = UserInfo {
+            groups: user.groups.iter().filter(specific).cloned().collect(),
+            ..user.clone()
+        };
+        std::iter::once(("", &self.cluster_bindings))
+            .chain(
+                self.bindings
+                    .iter()
+                    .map(|(namespace, bindings)| (namespace.as_str(), bindings)),
+            )
+            .any(|(namespace, bindings)| {
+                bindings.candidates(&member).iter().any(|name| {
+                    bindings.by_name.get(*name).is_some_and(|binding| {
+                        binding
+                            .subjects
+                            .iter()
+                            .any(|subject| applies_to(&member, subject, namespace))
+                    })
+                })
+            })
+    }
+
     /// Whether an aggregated ClusterRole of this index selects `labels`.
     fn selects(&self, labels: &BTreeMap<String, String>) -> bool {
         self.cluster_roles
