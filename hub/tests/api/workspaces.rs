@@ -140,6 +140,18 @@ async fn a_workspace_is_created_initializing_then_ready_with_its_cluster() {
         .collect();
     assert_eq!(columns, ["Name", "Type", "Phase", "URL", "Age"]);
     assert_eq!(table["rows"][0]["cells"][2], "Ready");
+    // OpenAPI describes it (`kubectl explain workspace`, client-side validation).
+    let openapi = hub
+        .request(
+            Method::GET,
+            "/openapi/v3/apis/tenancy.nave.dev/v1alpha1",
+            &[],
+            "",
+        )
+        .await;
+    assert_eq!(openapi.status, 200);
+    let openapi = openapi.json().to_string();
+    assert!(openapi.contains("maxObjects") && openapi.contains("x-kubernetes-group-version-kind"));
     // Names are DNS labels.
     let bad = hub
         .request(
