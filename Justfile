@@ -22,7 +22,7 @@ e2e:
     cargo test -p tests
 
 # Every benchmark; figures go to docs/benchmarks.md by hand, with the command that made them.
-bench: bench-storage bench-api bench-rbac
+bench: bench-storage bench-api bench-rbac bench-workspaces
 
 # The storage layer on every backend, beside the raw engines (release build).
 bench-storage *FLAGS:
@@ -32,6 +32,12 @@ bench-storage *FLAGS:
 bench-api *FLAGS:
     cargo build --release -p hub --bin nave
     cargo run --release -p api-bench -- {{FLAGS}}
+
+# 10,000 workspaces on a real `nave serve`: creations/s, RSS and store bytes per workspace, reads
+# beside them, deletion; `--quick` smoke (N=200), `--also 100000` adds a run.
+bench-workspaces *FLAGS:
+    cargo build --release -p hub --bin nave
+    cargo run --release -p api-bench --bin workspace-bench -- {{FLAGS}}
 
 # RBAC decisions with 10,000 RoleBindings over 1,000 logical clusters; RBAC vs system:masters.
 bench-rbac:
