@@ -19,6 +19,8 @@ test:
 # Only the end-to-end tests (real `nave` and etcd processes).
 e2e:
     cargo build -p hub --bin nave
+    cargo build -p kubectl-ws --bins
+    cargo build -p examples --examples
     cargo test -p tests
 
 # Every benchmark; figures go to docs/benchmarks.md by hand, with the command that made them.
