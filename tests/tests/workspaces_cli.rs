@@ -432,7 +432,7 @@ fn nave_workspace_create_list_delete() {
     let table = ok(nave(&["list", "--parent", "root:acme"]));
     let row: Vec<&str> = table.lines().nth(1).unwrap().split_whitespace().collect();
     assert_eq!(row[..3], ["team-a", "special", "Ready"], "{table}");
-    assert!(row[3].contains("/clusters/"), "{table}");
+    assert!(row[3].ends_with("/clusters/root:acme:team-a"), "{table}");
     fails(nave(&["list", "--parent", "root:nope"]), "not found");
 
     let deleted = ok(nave(&["delete", "team-a", "--parent", "root:acme"]));
@@ -455,4 +455,58 @@ fn nave_workspace_create_list_delete() {
     ]);
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("admin.kubeconfig"), "{text}");
+}
+
+#[test]
+fn a_hub_restart_keeps_every_workspace_and_its_contents() {
+    let hub = Hub::start(&[]);
+    let data = hub.data.path().to_str().unwrap().to_owned();
+    let nave = |args: &[&str]| {
+        let mut all = vec!["workspace"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--data-dir", &data]);
+        let (code, text) = run_nave(&all);
+        assert_eq!(code, Some(0), "{text}");
+        text
+    };
+    nave(&["create", "acme"]);
+    nave(&["create", "team", "--parent", "root:acme"]);
+    let Some(kubectl) = kubectl_binary() else {
+        return;
+    };
+    let base = hub.server().replace("/clusters/root", "");
+    let kubectl_at = |kubeconfig: &Path, server: &str, args: &[&str]| {
+        let output = Command::new(&kubectl)
+            .arg("--kubeconfig")
+            .arg(kubeconfig)
+            .arg("--server")
+            .arg(server)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "kubectl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    kubectl_at(
+        &hub.kubeconfig,
+        &format!("{base}/clusters/root:acme:team"),
+        &["create", "configmap", "kept", "--from-literal=a=b"],
+    );
+
+    let (code, data_dir) = hub.stop("TERM");
+    assert_eq!(code, Some(0));
+    let hub = Hub::start_in(data_dir, &[]);
+    let base = hub.server().replace("/clusters/root", "");
+    assert!(nave(&["list"]).contains("acme"));
+    assert!(nave(&["list", "--parent", "root:acme"]).contains("team"));
+    let kept = kubectl_at(
+        &hub.kubeconfig,
+        &format!("{base}/clusters/root:acme:team"),
+        &["get", "configmap", "kept", "-o", "jsonpath={.data.a}"],
+    );
+    assert_eq!(kept, "b");
 }
