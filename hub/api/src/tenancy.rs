@@ -40,7 +40,14 @@ pub mod phase {
 /// A workspace: a logical cluster below the one this object lives in.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "dev.nave.tenancy.v1alpha1.Workspace")]
 pub struct Workspace {
+    /// APIVersion defines the versioned schema of this representation of an object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    /// Kind is a string value representing the REST resource this object represents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     /// Standard object metadata. The name is the last segment of the workspace's path.
     pub metadata: ObjectMeta,
     /// What the parent's admin asks for.
@@ -54,6 +61,7 @@ pub struct Workspace {
 /// `Workspace.spec`.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "dev.nave.tenancy.v1alpha1.WorkspaceSpec")]
 pub struct WorkspaceSpec {
     /// The workspace's type, a DNS label; `universal` when not given. Immutable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,6 +75,7 @@ pub struct WorkspaceSpec {
 /// `Workspace.status`.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "dev.nave.tenancy.v1alpha1.WorkspaceStatus")]
 pub struct WorkspaceStatus {
     /// `Initializing`, `Ready` or `Terminating`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -547,7 +547,12 @@ fn an_eviction_in_protobuf_is_draining_json() {
 fn every_served_kind_has_a_message() {
     let registry = crate::registry::Registry::builtin();
     let mut kinds = 0;
-    for def in registry.resources() {
+    // nave's own kinds are not in kubectl's scheme: kubectl sends them as JSON, never protobuf.
+    for def in registry
+        .resources()
+        .iter()
+        .filter(|def| def.group != crate::tenancy::GROUP)
+    {
         assert!(is_known_kind(&def.api_version(), &def.kind), "{}", def.kind);
         for sub in &def.subresources {
             let api_version = if sub.group.is_empty() {
