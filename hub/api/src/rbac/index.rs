@@ -640,20 +640,10 @@ impl RbacIndex {
         let new_labels = aggregate::labels_of(new);
         let new_aggregated = aggregate::selectors_of(new).is_some();
         let old_aggregated = old.is_some_and(|old| old.selectors.is_some());
-        let selected = |labels: &BTreeMap<String, String>| {
-            self.cluster_roles
-                .values()
-                .any(|role| match &role.selectors {
-                    Some(Selectors::Valid(selectors)) => selectors
-                        .iter()
-                        .any(|selector| selector.matches_map(labels)),
-                    _ => false,
-                })
-        };
         let needed = new_aggregated
             || old_aggregated
-            || (!new.is_null() && selected(&new_labels))
-            || old.is_some_and(|old| selected(&old.labels));
+            || (!new.is_null() && self.selects(&new_labels))
+            || old.is_some_and(|old| self.selects(&old.labels));
         if needed {
             self.reaggregate();
         }
