@@ -771,3 +771,59 @@ async fn a_workspaces_cluster_cannot_be_repointed_and_a_restart_keeps_every_work
         assert_eq!(got.status, 200, "{reference}");
     }
 }
+
+#[tokio::test]
+async fn a_deleted_workspace_is_terminating_while_another_finalizer_holds_it() {
+    let hub = TestHub::memory().await;
+    let id = hub.workspace("root", "held").await;
+    let uri = format!("/clusters/root/{WORKSPACES}/held");
+    let patch =
+        json!({"metadata": {"finalizers": ["tenancy.nave.dev/workspace", "example.com/hold"]}});
+    let patched = hub
+        .request(
+            Method::PATCH,
+            &uri,
+            &[("Content-Type", "application/merge-patch+json")],
+            patch.to_string(),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{:?}", patched.json());
+    let deleted = hub.request(Method::DELETE, &uri, &[], "").await;
+    assert_eq!(deleted.status, 200);
+    // The subtree goes; the Workspace stays, Terminating, until the other finalizer is removed.
+    let mut workspace = Value::Null;
+    for _ in 0..300 {
+        workspace = hub.request(Method::GET, &uri, &[], "").await.json();
+        if workspace["metadata"]["finalizers"] == json!(["example.com/hold"]) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(workspace["status"]["phase"], "Terminating", "{workspace}");
+    assert_eq!(
+        workspace["metadata"]["finalizers"],
+        json!(["example.com/hold"])
+    );
+    assert!(keys_of(&all_keys(&hub).await, &id).is_empty());
+    let gone = hub
+        .request(
+            Method::GET,
+            "/clusters/root:held/api/v1/namespaces",
+            &[],
+            "",
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let release = json!({"metadata": {"finalizers": null}});
+    let released = hub
+        .request(
+            Method::PATCH,
+            &uri,
+            &[("Content-Type", "application/merge-patch+json")],
+            release.to_string(),
+        )
+        .await;
+    assert_eq!(released.status, 200, "{:?}", released.json());
+    let got = hub.request(Method::GET, &uri, &[], "").await;
+    assert_eq!(got.status, StatusCode::NOT_FOUND);
+}
