@@ -27,10 +27,12 @@ pub enum Reached {
     Wildcard,
 }
 
-/// Resolves `reference` for `identity`: the cluster id it may reach, or the 403/404 to answer.
+/// Decides whether `identity` may reach `reference` (resolved by the caller to the cluster id
+/// `resolved`, if any): the cluster it reaches, or the 403/404 to answer.
 pub async fn reach(
     state: &AppState,
     reference: &str,
+    resolved: Option<&str>,
     identity: &Identity,
 ) -> Result<Reached, ApiError> {
     if reference == crate::path::WILDCARD {
@@ -46,10 +48,10 @@ pub async fn reach(
             causes: Vec::new(),
         });
     }
-    match state.clusters.resolve(reference) {
+    match resolved {
         Some(id) => {
-            if identity.is_superuser() || may_enter(state, &id, identity).await? {
-                Ok(Reached::Cluster(id))
+            if identity.is_superuser() || may_enter(state, id, identity).await? {
+                Ok(Reached::Cluster(id.to_owned()))
             } else {
                 Err(forbidden(reference, identity))
             }

@@ -65,8 +65,9 @@ struct Place {
 #[derive(Debug, Default)]
 struct Tree {
     by_id: HashMap<Arc<str>, Place>,
-    /// `(parent id, name) → id`, ordered so a cluster's children are one range.
-    children: BTreeMap<(Arc<str>, Arc<str>), Arc<str>>,
+    /// Parent id → (name → id): a request's path resolves segment by segment without
+    /// allocating, and a cluster's children are one map.
+    children: HashMap<Arc<str>, BTreeMap<Arc<str>, Arc<str>>>,
 }
 
 impl Tree {
@@ -74,37 +75,40 @@ impl Tree {
         let id: Arc<str> = Arc::from(id);
         if let Some((parent, name)) = &place.parent {
             self.children
-                .insert((Arc::clone(parent), Arc::clone(name)), Arc::clone(&id));
+                .entry(Arc::clone(parent))
+                .or_default()
+                .insert(Arc::clone(name), Arc::clone(&id));
         }
         self.by_id.insert(id, place);
     }
 
     fn remove(&mut self, id: &str) {
-        if let Some(Place {
+        let Some(Place {
             parent: Some((parent, name)),
         }) = self.by_id.remove(id)
-        {
-            let key = (parent, name);
+        else {
+            return;
+        };
+        if let Some(siblings) = self.children.get_mut(&parent) {
             // A recreated workspace may already map the name to its new id.
-            if self.children.get(&key).is_some_and(|child| &**child == id) {
-                self.children.remove(&key);
+            if siblings.get(&name).is_some_and(|child| &**child == id) {
+                siblings.remove(&name);
+            }
+            if siblings.is_empty() {
+                self.children.remove(&parent);
             }
         }
     }
 
-    fn child(&self, parent: &str, name: &str) -> Option<Arc<str>> {
-        self.children
-            .get(&(Arc::from(parent), Arc::from(name)))
-            .cloned()
+    fn child(&self, parent: &str, name: &str) -> Option<&Arc<str>> {
+        self.children.get(parent)?.get(name)
     }
 
     fn children_of(&self, parent: &str) -> Vec<Arc<str>> {
-        let start = (Arc::<str>::from(parent), Arc::<str>::from(""));
         self.children
-            .range(start..)
-            .take_while(|((of, _), _)| &**of == parent)
-            .map(|(_, id)| Arc::clone(id))
-            .collect()
+            .get(parent)
+            .map(|children| children.values().cloned().collect())
+            .unwrap_or_default()
     }
 }
 
@@ -177,11 +181,11 @@ impl Clusters {
             return None;
         }
         let mut segments = reference.split(':');
-        let mut id: Arc<str> = Arc::from(segments.next()?);
+        let mut id: &str = segments.next()?;
         for name in segments {
-            id = tree.child(&id, name)?;
+            id = tree.child(id, name)?;
         }
-        tree.by_id.contains_key(&*id).then(|| id.to_string())
+        tree.by_id.contains_key(id).then(|| id.to_owned())
     }
 
     /// The workspace path of the cluster `id` (`root:acme`); the id itself for clusters outside
@@ -479,8 +483,8 @@ mod tests {
         tree.insert("a1", place("root", "a"));
         tree.insert("b1", place("a1", "b"));
         tree.insert("c1", place("root", "c"));
-        assert_eq!(tree.child("root", "a").as_deref(), Some("a1"));
-        assert_eq!(tree.child("a1", "b").as_deref(), Some("b1"));
+        assert_eq!(tree.child("root", "a").map(|id| &**id), Some("a1"));
+        assert_eq!(tree.child("a1", "b").map(|id| &**id), Some("b1"));
         let children: Vec<String> = tree
             .children_of("root")
             .iter()
@@ -490,6 +494,8 @@ mod tests {
         // A recreated `a` (new id) is not unmapped by the old one's removal.
         tree.insert("a2", place("root", "a"));
         tree.remove("a1");
-        assert_eq!(tree.child("root", "a").as_deref(), Some("a2"));
+        assert_eq!(tree.child("root", "a").map(|id| &**id), Some("a2"));
+        tree.remove("a2");
+        assert!(tree.children_of("root").iter().all(|id| &**id != "a2"));
     }
 }

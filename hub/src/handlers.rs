@@ -38,17 +38,25 @@ impl Ctx {
         self.path.name.as_deref().unwrap_or("")
     }
 
+    /// The logical cluster of a key under this request's resource, or of the part of a key
+    /// after the resource prefix (`<cluster>/[<ns>/]<name>`, what lists return).
+    pub(crate) fn cluster_of<'k>(&self, key: &'k str) -> &'k str {
+        let prefix = crate::keys::resource_prefix(&self.def);
+        let rest = key.strip_prefix(prefix.as_str()).unwrap_or(key);
+        rest.split('/').next().unwrap_or("")
+    }
+
     /// Whether the request spans every logical cluster (`/clusters/*`).
     pub fn is_wildcard(&self) -> bool {
         self.cluster == crate::path::WILDCARD
     }
 
-    /// An object as a wildcard request returns it: annotated with its logical cluster, which
-    /// is the first segment of `key` after the resource prefix (`<cluster>/[<ns>/]<name>`).
-    pub(crate) fn across_clusters(&self, key: &str, stored: Stored) -> Result<Stored, ApiError> {
-        let prefix = crate::keys::resource_prefix(&self.def);
-        let rest = key.strip_prefix(&prefix).unwrap_or(key);
-        let cluster = rest.split('/').next().unwrap_or("");
+    /// An object as a wildcard request returns it: annotated with its logical cluster.
+    pub(crate) fn across_clusters(
+        &self,
+        cluster: &str,
+        stored: Stored,
+    ) -> Result<Stored, ApiError> {
         let mut object = stored.object()?;
         let metadata = crate::meta::metadata_mut(&mut object);
         let annotations = metadata

@@ -113,7 +113,7 @@ pub async fn observe(
         reference,
         request.extensions().get::<Identity>().cloned(),
     ) {
-        match access::reach(&state, reference, &identity).await {
+        match access::reach(&state, reference, cluster, &identity).await {
             Err(error) => error.into_response(),
             Ok(Reached::Cluster(id)) => {
                 match authz::authorize(&state, &id, &identity, &method, rest, request.uri().query())

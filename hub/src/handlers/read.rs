@@ -188,8 +188,7 @@ pub async fn list(ctx: Ctx) -> Result<Response, ApiError> {
                 continue;
             }
             if ctx.is_wildcard() {
-                let key = format!("{}{key}", crate::keys::resource_prefix(&ctx.def));
-                items.push(ctx.across_clusters(&key, stored)?);
+                items.push(ctx.across_clusters(ctx.cluster_of(&key), stored)?);
             } else {
                 items.push(stored);
             }

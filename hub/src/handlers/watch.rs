@@ -194,8 +194,7 @@ async fn current_objects(
         for (key, stored) in page.items {
             if filter.matches_stored(&stored)? {
                 if ctx.is_wildcard() {
-                    let key = format!("{}{key}", keys::resource_prefix(&ctx.def));
-                    objects.push(ctx.across_clusters(&key, stored)?);
+                    objects.push(ctx.across_clusters(ctx.cluster_of(&key), stored)?);
                 } else {
                     objects.push(stored);
                 }
@@ -237,7 +236,10 @@ impl EventWriter<'_> {
             revision: change.revision,
         };
         if self.ctx.is_wildcard() {
-            stored = self.ctx.across_clusters(&change.key, stored).ok()?;
+            stored = self
+                .ctx
+                .across_clusters(self.ctx.cluster_of(&change.key), stored)
+                .ok()?;
         }
         Some(self.event(event_type, &stored))
     }

@@ -20,6 +20,24 @@ fn configmap(name: &str, who: &str) -> String {
         .to_string()
 }
 
+/// Creates a ClusterRole or ClusterRoleBinding in root as `admin`.
+async fn create_in_root(hub: &TestHub, object: &Value) {
+    let resource = if object["kind"] == "ClusterRole" {
+        "clusterroles"
+    } else {
+        "clusterrolebindings"
+    };
+    let created = hub
+        .request(
+            Method::POST,
+            &format!("/apis/rbac.authorization.k8s.io/v1/{resource}"),
+            &[],
+            object.to_string(),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.json());
+}
+
 /// Every key in the store.
 async fn all_keys(hub: &TestHub) -> Vec<String> {
     hub.store
@@ -378,20 +396,7 @@ async fn unknown_and_unauthorized_workspaces_answer_like_kcp() {
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "workspace-reader"},
             "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "alice"}]}),
     ] {
-        let resource = if object["kind"] == "ClusterRole" {
-            "clusterroles"
-        } else {
-            "clusterrolebindings"
-        };
-        let created = hub
-            .request(
-                Method::POST,
-                &format!("/apis/rbac.authorization.k8s.io/v1/{resource}"),
-                &[],
-                object.to_string(),
-            )
-            .await;
-        assert_eq!(created.status, 201);
+        create_in_root(&hub, &object).await;
     }
     let missing = hub
         .request_as(
@@ -465,20 +470,7 @@ async fn unknown_and_unauthorized_workspaces_answer_like_kcp() {
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "enter-alices"},
             "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "bob"}]}),
     ] {
-        let resource = if object["kind"] == "ClusterRole" {
-            "clusterroles"
-        } else {
-            "clusterrolebindings"
-        };
-        let created = hub
-            .request(
-                Method::POST,
-                &format!("/apis/rbac.authorization.k8s.io/v1/{resource}"),
-                &[],
-                object.to_string(),
-            )
-            .await;
-        assert_eq!(created.status, 201);
+        create_in_root(&hub, &object).await;
     }
     let bob_discovery = hub
         .request_as(
@@ -554,13 +546,26 @@ async fn workspaces_are_isolated_and_the_wildcard_sees_them_all() {
     let hub = TestHub::memory().await;
     let one = hub.workspace("root", "one").await;
     let two = hub.workspace("root", "two").await;
-    // A watch in `one` before anything is written.
-    let watch = hub.request(
-        Method::GET,
-        "/clusters/root:one/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1",
-        &[],
-        "",
-    );
+    // A watch in `one` from before anything is written: it sees the live events of `one` only.
+    let since = hub
+        .request(
+            Method::GET,
+            "/clusters/root:one/api/v1/namespaces/default/configmaps",
+            &[],
+            "",
+        )
+        .await
+        .json()["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let request = http::Request::builder()
+        .uri(format!(
+            "/clusters/root:one/api/v1/namespaces/default/configmaps?watch=true&resourceVersion={since}&timeoutSeconds=2"
+        ))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let watch = tokio::spawn(tower::ServiceExt::oneshot(hub.router(), request));
     for (path, who) in [("root:one", "one"), ("root:two", "two")] {
         let created = hub
             .request(
@@ -586,8 +591,11 @@ async fn workspaces_are_isolated_and_the_wildcard_sees_them_all() {
         assert_eq!(items.len(), 1);
         assert_eq!(items[0]["data"]["who"], who);
     }
-    let events = watch.await;
-    let events = String::from_utf8_lossy(&events.body).into_owned();
+    let events = watch.await.unwrap().unwrap().into_body();
+    let events = axum::body::to_bytes(events, usize::MAX).await.unwrap();
+    let events = String::from_utf8_lossy(&events).into_owned();
+    assert_eq!(events.lines().count(), 1, "{events}");
+    assert!(events.contains("\"type\":\"ADDED\""), "{events}");
     assert!(events.contains("\"one\""), "{events}");
     assert!(!events.contains("\"two\""), "{events}");
 
